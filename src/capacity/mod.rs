@@ -1,0 +1,3 @@
+//! The domain: pure capacity logic, fed numbers and text, no I/O.
+pub mod recommend;
+pub mod usage;

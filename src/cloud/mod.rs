@@ -1,0 +1,7 @@
+//! The two remote APIs, and nothing else.
+
+pub mod http;
+pub mod metrics;
+pub mod model;
+pub mod openmetrics;
+pub mod ops;

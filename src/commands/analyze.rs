@@ -1,0 +1,598 @@
+//! `tcap analyze`: one metrics call for the whole account, one capacity-info call per
+//! namespace, and a recommendation for each.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use clap::Args;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::Context;
+use crate::alert::{Level, Slack};
+use crate::capacity::recommend::{self, fmt_int, fmt_usd, Action, Mode, Policy, Recommendation};
+use crate::capacity::usage::{aggregate, Usage};
+use crate::cli::OutputFormat;
+use crate::cloud::metrics::{MetricsClient, ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED};
+use crate::cloud::model::{CapacityInfo, CapacitySpec};
+use crate::cloud::ops::OpsClient;
+use crate::error::{ApiError, Error, Result};
+use crate::settings::Secret;
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Only namespaces matching this glob (ID or name part); repeatable
+    #[arg(long = "namespace", value_name = "GLOB")]
+    pub namespaces: Vec<String>,
+    /// Leave out namespaces matching this glob (ID or name part); repeatable
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Cloud Ops requests in flight at once
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: u32,
+    /// Share of the limit a namespace should use at its 7-day p99, in (0, 1]
+    #[arg(long, default_value_t = recommend::DEFAULT_TARGET_UTILIZATION, value_parser = parse_target, value_name = "0.0-1.0")]
+    pub target_utilization: f64,
+    /// Post a summary of the namespaces whose action is not `keep` to Slack
+    #[arg(long)]
+    pub notify: bool,
+    /// Slack incoming-webhook URL for --notify
+    #[arg(long, env = "SLACK_WEBHOOK_URL", hide_env_values = true, value_name = "URL")]
+    pub slack_webhook_url: Option<String>,
+}
+
+fn parse_target(s: &str) -> Result<f64, String> {
+    let value: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number between 0 and 1"))?;
+    Policy::new(value).map(|p| p.target_utilization)
+}
+
+/// One line of the result; the JSON field names are the contract's.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    pub namespace: String,
+    #[serde(serialize_with = "opt_num")]
+    pub action_limit: Option<f64>,
+    #[serde(serialize_with = "num")]
+    pub action_count: f64,
+    #[serde(serialize_with = "num")]
+    pub throttled_action_count: f64,
+    #[serde(serialize_with = "num")]
+    pub background_action_count: f64,
+    #[serde(serialize_with = "opt_num")]
+    pub utilization: Option<f64>,
+    pub current_capacity_mode: Option<Mode>,
+    #[serde(serialize_with = "opt_num")]
+    pub current_trus: Option<f64>,
+    pub latest_request_state: Option<String>,
+    pub recommended_capacity_mode: Option<Mode>,
+    pub recommended_trus: Option<u32>,
+    pub action: Option<Action>,
+    pub reason: Option<String>,
+    pub aps_7d: Option<Aps7d>,
+    #[serde(serialize_with = "opt_num")]
+    pub on_demand_aps_limit: Option<f64>,
+    pub valid_tru_values: Vec<f64>,
+    #[serde(serialize_with = "opt_num")]
+    pub max_available_trus: Option<f64>,
+    #[serde(serialize_with = "opt_num")]
+    pub demand_aps: Option<f64>,
+    #[serde(serialize_with = "opt_num")]
+    pub required_aps: Option<f64>,
+    pub support_request: bool,
+    pub billing: Option<recommend::BillingNote>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Aps7d {
+    #[serde(serialize_with = "num")]
+    pub mean: f64,
+    #[serde(serialize_with = "num")]
+    pub p90: f64,
+    #[serde(serialize_with = "num")]
+    pub p99: f64,
+}
+
+/// Rates to the thousandth (summing rows leaves binary noise), whole numbers without `.0`.
+fn tidy(v: f64) -> serde_json::Value {
+    let rounded = (v * 1000.0).round() / 1000.0;
+    crate::cloud::model::proto_number(rounded)
+}
+
+fn num<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    tidy(*v).serialize(s)
+}
+
+fn opt_num<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    v.map(tidy).serialize(s)
+}
+
+/// `--namespace` / `--exclude` globs, matched against the whole ID and its name part.
+struct Filter {
+    include: Vec<glob::Pattern>,
+    exclude: Vec<glob::Pattern>,
+}
+
+impl Filter {
+    fn new(include: &[String], exclude: &[String]) -> Result<Filter> {
+        let compile = |flag: &str, globs: &[String]| -> Result<Vec<glob::Pattern>> {
+            globs
+                .iter()
+                .map(|g| {
+                    glob::Pattern::new(g)
+                        .map_err(|e| Error::Usage(format!("{flag} '{g}' is not a valid glob: {e}")))
+                })
+                .collect()
+        };
+        Ok(Filter {
+            include: compile("--namespace", include)?,
+            exclude: compile("--exclude", exclude)?,
+        })
+    }
+
+    fn matches(&self, namespace: &str) -> bool {
+        let name = namespace.rsplit_once('.').map_or(namespace, |(n, _)| n);
+        let hit = |p: &glob::Pattern| p.matches(namespace) || p.matches(name);
+        (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
+    }
+}
+
+pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
+    // Everything that can be wrong with the input is found before the first request.
+    let filter = Filter::new(&args.namespaces, &args.exclude)?;
+    let policy = Policy::new(args.target_utilization).map_err(Error::Usage)?;
+    let slack = if args.notify {
+        let url = args.slack_webhook_url.as_deref().ok_or_else(|| {
+            Error::Usage("--notify needs SLACK_WEBHOOK_URL or --slack-webhook-url".into())
+        })?;
+        Some(Slack::new(&Secret::new(url), ctx.settings.request_timeout)?)
+    } else {
+        None
+    };
+    if ctx.settings.output == OutputFormat::Csv || ctx.settings.output == OutputFormat::Json {
+        // Nothing to check: both are fine for analyze.
+    }
+    let metrics = MetricsClient::new(&ctx.settings, &ctx.settings.metrics_key()?)?;
+    let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?;
+
+    let snapshot = metrics
+        .fetch(&[ACTION_LIMIT, ACTION_COUNT, ACTION_THROTTLED])
+        .await?;
+    let (usage, warnings) = aggregate(&snapshot.exposition.samples);
+    for w in &warnings {
+        tracing::warn!("metrics: {w}");
+    }
+    let incomplete = !snapshot.completeness.is_complete();
+    if incomplete {
+        tracing::warn!(
+            "the Metrics API marked its answer {}: namespaces may be missing from this analysis",
+            snapshot.completeness
+        );
+    }
+    let selected: Vec<(String, Usage)> = usage
+        .into_iter()
+        .filter(|(ns, _)| filter.matches(ns))
+        .collect();
+    tracing::debug!(
+        namespaces = selected.len(),
+        elapsed = ?snapshot.elapsed,
+        "metrics read"
+    );
+
+    let infos = fetch_capacity_infos(&ops, &selected, args.concurrency as usize, ctx).await?;
+    let rows: Vec<Row> = selected
+        .iter()
+        .zip(infos)
+        .map(|((ns, usage), info)| build_row(ns, usage, info, &policy))
+        .collect();
+
+    print(&rows, ctx)?;
+
+    let failed: Vec<&Row> = rows.iter().filter(|r| r.error.is_some()).collect();
+    let mut notify_error = None;
+    if let Some(slack) = slack {
+        if let Some(text) = summary(&rows) {
+            if let Err(e) = slack.send(Level::Info, &text).await {
+                notify_error = Some(format!("the Slack summary was not sent: {e}"));
+            }
+        } else {
+            tracing::info!("every namespace is at its recommended capacity; nothing posted to Slack");
+        }
+    }
+
+    if !rows.is_empty() && failed.len() == rows.len() && failed.iter().all(|r| r.error.as_deref().is_some_and(|e| e.contains("(403"))) {
+        return Err(Error::Reported(4));
+    }
+    let mut problems = Vec::new();
+    if incomplete {
+        problems.push(format!(
+            "the metrics answer was {}, so the list of namespaces may be partial",
+            snapshot.completeness
+        ));
+    }
+    if !failed.is_empty() {
+        problems.push(format!(
+            "{} of {} namespaces could not be analyzed",
+            failed.len(),
+            rows.len()
+        ));
+    }
+    problems.extend(notify_error);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Failed(problems.join("; ")))
+    }
+}
+
+/// capacity-info for every namespace, at most `concurrency` at a time, in the order given.
+/// A 401 means the key itself is wrong: nothing else will work, so the run stops there.
+async fn fetch_capacity_infos(
+    ops: &OpsClient,
+    namespaces: &[(String, Usage)],
+    concurrency: usize,
+    ctx: &Context,
+) -> Result<Vec<Result<CapacityInfo, ApiError>>> {
+    let bar = ctx
+        .printer
+        .progress(namespaces.len() as u64, "reading capacity-info");
+    let gate = Arc::new(Semaphore::new(concurrency));
+    let mut tasks = JoinSet::new();
+    for (index, (namespace, _)) in namespaces.iter().enumerate() {
+        let ops = ops.clone();
+        let gate = gate.clone();
+        let namespace = namespace.clone();
+        tasks.spawn(async move {
+            let _permit = gate.acquire_owned().await.expect("the semaphore is never closed");
+            (index, ops.capacity_info(&namespace).await)
+        });
+    }
+    let mut results: Vec<Option<Result<CapacityInfo, ApiError>>> = vec![None; namespaces.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let (index, result) = joined.expect("capacity-info tasks do not panic");
+        if let Err(e) = &result
+            && e.status == Some(401)
+        {
+            tasks.abort_all();
+            bar.finish_and_clear();
+            return Err(Error::Api(e.clone()));
+        }
+        results[index] = Some(result);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(results
+        .into_iter()
+        .map(|r| r.expect("every task reported"))
+        .collect())
+}
+
+fn build_row(
+    namespace: &str,
+    usage: &Usage,
+    info: Result<CapacityInfo, ApiError>,
+    policy: &Policy,
+) -> Row {
+    let mut row = Row {
+        namespace: namespace.to_string(),
+        action_limit: usage.action_limit,
+        action_count: usage.action_count,
+        throttled_action_count: usage.throttled,
+        background_action_count: usage.background_count,
+        utilization: usage.utilization(),
+        current_capacity_mode: None,
+        current_trus: None,
+        latest_request_state: None,
+        recommended_capacity_mode: None,
+        recommended_trus: None,
+        action: None,
+        reason: None,
+        aps_7d: None,
+        on_demand_aps_limit: None,
+        valid_tru_values: Vec::new(),
+        max_available_trus: None,
+        demand_aps: None,
+        required_aps: None,
+        support_request: false,
+        billing: None,
+        error: None,
+    };
+    let info = match info {
+        Ok(info) => info,
+        Err(e) => {
+            row.error = Some(e.to_string());
+            return row;
+        }
+    };
+    // A provisioned namespace always reports its oneof; no report at all means On-Demand.
+    let (mode, trus) = match info.current.mode {
+        Some(CapacitySpec::Provisioned { value }) => (Mode::Provisioned, Some(value)),
+        _ => (Mode::OnDemand, None),
+    };
+    let stats = info.aps.map(|a| recommend::ApsStats {
+        mean: a.mean,
+        p90: a.p90,
+        p99: a.p99,
+    });
+    let inputs = recommend::Inputs {
+        action_limit: usage.action_limit,
+        action_count: usage.action_count,
+        throttled: usage.throttled,
+        current_mode: mode,
+        current_trus: trus,
+        valid_tru_values: info.valid_tru_values.clone(),
+        max_available_trus: info.max_available_tru_value,
+        on_demand_aps_limit: info.on_demand_aps_limit,
+        stats,
+    };
+    let rec: Recommendation = recommend::recommend(&inputs, policy);
+    row.current_capacity_mode = Some(mode);
+    row.current_trus = trus;
+    row.latest_request_state = info
+        .current
+        .latest_request
+        .as_ref()
+        .map(|r| r.state.short());
+    row.recommended_capacity_mode = Some(rec.mode);
+    row.recommended_trus = rec.trus;
+    row.action = Some(rec.action);
+    row.reason = Some(rec.reason);
+    row.aps_7d = info.aps.map(|a| Aps7d {
+        mean: a.mean,
+        p90: a.p90,
+        p99: a.p99,
+    });
+    row.on_demand_aps_limit = info.on_demand_aps_limit;
+    row.valid_tru_values = info.valid_tru_values;
+    row.max_available_trus = info.max_available_tru_value;
+    row.demand_aps = Some(rec.demand_aps);
+    row.required_aps = Some(rec.required_aps);
+    row.support_request = rec.support_request;
+    row.billing = rec.billing;
+    row
+}
+
+fn print(rows: &[Row], ctx: &Context) -> Result<()> {
+    let printer = &ctx.printer;
+    match printer.format {
+        OutputFormat::Json => printer.json(rows),
+        OutputFormat::Csv => printer.csv(CSV_HEADER, rows.iter().map(csv_fields)),
+        OutputFormat::Table => {
+            if rows.is_empty() {
+                return printer.line("no namespaces found in the metrics (check --namespace / --exclude)");
+            }
+            let mut table = printer.new_table(&[
+                "NAMESPACE", "CAPACITY", "APS/LIMIT", "UTIL", "P99 7D", "ACTION", "WHY",
+            ]);
+            for row in rows {
+                table.add_row(table_fields(row));
+            }
+            printer.table(&table)?;
+            printer.line(&tally(rows))
+        }
+    }
+}
+
+const CSV_HEADER: &[&str] = &[
+    "namespace",
+    "action_limit",
+    "action_count",
+    "throttled_action_count",
+    "background_action_count",
+    "utilization",
+    "current_capacity_mode",
+    "current_trus",
+    "latest_request_state",
+    "recommended_capacity_mode",
+    "recommended_trus",
+    "action",
+    "reason",
+    "aps_7d_mean",
+    "aps_7d_p90",
+    "aps_7d_p99",
+    "on_demand_aps_limit",
+    "valid_tru_values",
+    "max_available_trus",
+    "demand_aps",
+    "required_aps",
+    "support_request",
+    "unused_actions_per_hour",
+    "unused_cost_per_hour_usd",
+    "error",
+];
+
+fn csv_fields(row: &Row) -> Vec<String> {
+    let n = |v: Option<f64>| v.map(|v| tidy(v).to_string()).unwrap_or_default();
+    let s = |v: Option<&str>| v.unwrap_or_default().to_string();
+    vec![
+        row.namespace.clone(),
+        n(row.action_limit),
+        n(Some(row.action_count)),
+        n(Some(row.throttled_action_count)),
+        n(Some(row.background_action_count)),
+        n(row.utilization),
+        s(row.current_capacity_mode.map(Mode::as_str)),
+        n(row.current_trus),
+        s(row.latest_request_state.as_deref()),
+        s(row.recommended_capacity_mode.map(Mode::as_str)),
+        row.recommended_trus.map(|t| t.to_string()).unwrap_or_default(),
+        s(row.action.map(Action::as_str)),
+        s(row.reason.as_deref()),
+        n(row.aps_7d.map(|a| a.mean)),
+        n(row.aps_7d.map(|a| a.p90)),
+        n(row.aps_7d.map(|a| a.p99)),
+        n(row.on_demand_aps_limit),
+        row.valid_tru_values
+            .iter()
+            .map(|v| tidy(*v).to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        n(row.max_available_trus),
+        n(row.demand_aps),
+        n(row.required_aps),
+        if row.error.is_some() { String::new() } else { row.support_request.to_string() },
+        n(row.billing.as_ref().map(|b| b.unused_actions_per_hour)),
+        n(row.billing.as_ref().map(|b| b.unused_cost_per_hour_usd)),
+        s(row.error.as_deref()),
+    ]
+}
+
+/// "on-demand" or "6 TRUs": mode and TRUs in one cell, since one implies the other.
+fn capacity_cell(mode: Option<Mode>, trus: Option<f64>) -> String {
+    match (mode, trus) {
+        (Some(Mode::Provisioned), Some(t)) => format!("{} TRUs", fmt_int(t)),
+        (Some(Mode::Provisioned), None) => "provisioned".into(),
+        (Some(Mode::OnDemand), _) => "on-demand".into(),
+        (None, _) => "?".into(),
+    }
+}
+
+/// The table spells `revert-to-on-demand` short; JSON and CSV keep the contract's name.
+fn action_cell(action: Action) -> &'static str {
+    match action {
+        Action::RevertToOnDemand => "revert",
+        other => other.as_str(),
+    }
+}
+
+fn table_fields(row: &Row) -> Vec<String> {
+    let limit = row.action_limit.map(fmt_int).unwrap_or_else(|| "?".into());
+    let aps = format!("{}/{limit}", fmt_int(row.action_count));
+    let util = row
+        .utilization
+        .map(|u| format!("{:.0}%", u * 100.0))
+        .unwrap_or_else(|| "–".into());
+    let p99 = row.aps_7d.map(|a| fmt_int(a.p99)).unwrap_or_else(|| "–".into());
+    let now = capacity_cell(row.current_capacity_mode, row.current_trus);
+    let Some(action) = row.action else {
+        let error = row.error.as_deref().unwrap_or("not analyzed");
+        return vec![row.namespace.clone(), now, aps, util, p99, "error".into(), error.into()];
+    };
+    let recommended = capacity_cell(
+        row.recommended_capacity_mode,
+        row.recommended_trus.map(f64::from),
+    );
+    let capacity = if action == Action::Keep {
+        now
+    } else {
+        format!("{now} → {recommended}")
+    };
+    vec![
+        row.namespace.clone(),
+        capacity,
+        aps,
+        util,
+        p99,
+        action_cell(action).to_string(),
+        why(row, action),
+    ]
+}
+
+/// The table's few words; the full sentence is in JSON and CSV (`reason`).
+fn why(row: &Row, action: Action) -> String {
+    let required = row.required_aps.map(fmt_int).unwrap_or_default();
+    let mut notes = Vec::new();
+    if row.throttled_action_count > 0.0 {
+        notes.push(format!("throttled {} APS", fmt_int(row.throttled_action_count)));
+    }
+    if row.support_request {
+        notes.push("support request".to_string());
+    } else if action != Action::Keep && notes.is_empty() {
+        notes.push(format!("needs {required} APS"));
+    }
+    if row.aps_7d.is_none() {
+        notes.push("no 7-day stats".into());
+    }
+    if let Some(b) = &row.billing {
+        notes.push(format!("idle TRUs {}/h", fmt_usd(b.unused_cost_per_hour_usd)));
+    }
+    notes.join("; ")
+}
+
+/// "12 namespaces: 7 keep, 2 provision, 1 scale-up"
+fn tally(rows: &[Row]) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in rows {
+        *counts
+            .entry(row.action.map_or("error", Action::as_str))
+            .or_default() += 1;
+    }
+    let order = ["keep", "provision", "scale-up", "scale-down", "revert-to-on-demand", "error"];
+    let parts: Vec<String> = order
+        .iter()
+        .filter_map(|k| counts.get(k).map(|n| format!("{n} {k}")))
+        .collect();
+    format!(
+        "{} namespace{}: {}. Usage is the last 1-minute window; p99 is over 7 days.",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        parts.join(", ")
+    )
+}
+
+/// The Slack text for `--notify`, or `None` when every namespace is at its recommendation.
+fn summary(rows: &[Row]) -> Option<String> {
+    const MAX_LINES: usize = 30;
+    let changes: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.action.is_some_and(|a| a != Action::Keep))
+        .collect();
+    if changes.is_empty() {
+        return None;
+    }
+    let mut text = format!(
+        "tcap analyze: {} of {} namespaces should change capacity",
+        changes.len(),
+        rows.len()
+    );
+    for row in changes.iter().take(MAX_LINES) {
+        let to = match (row.recommended_capacity_mode, row.recommended_trus) {
+            (Some(Mode::Provisioned), Some(t)) => format!("{t} TRUs"),
+            _ => "on-demand".into(),
+        };
+        let action = row.action.map_or("", Action::as_str);
+        text.push_str(&format!(
+            "\n• `{}` {action} → {to}: {}",
+            row.namespace,
+            row.reason.as_deref().unwrap_or_default()
+        ));
+    }
+    if changes.len() > MAX_LINES {
+        text.push_str(&format!("\n…and {} more", changes.len() - MAX_LINES));
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_the_id_or_the_name_part() {
+        let f = Filter::new(&["payments-*".into()], &[]).unwrap();
+        assert!(f.matches("payments-prod.a1b2c"));
+        assert!(!f.matches("orders-prod.a1b2c"));
+        let f = Filter::new(&["*.a1b2c".into()], &["*-staging".into()]).unwrap();
+        assert!(f.matches("orders-prod.a1b2c"));
+        assert!(!f.matches("orders-staging.a1b2c"));
+        assert!(!f.matches("orders-prod.zzzzz"));
+        let f = Filter::new(&[], &[]).unwrap();
+        assert!(f.matches("anything.at-all"));
+        let err = Filter::new(&["[".into()], &[]).err().unwrap();
+        assert!(err.to_string().contains("--namespace '['"), "{err}");
+    }
+
+    #[test]
+    fn target_utilization_is_validated() {
+        assert_eq!(parse_target("0.5"), Ok(0.5));
+        assert_eq!(parse_target("1"), Ok(1.0));
+        for bad in ["0", "-0.1", "1.5", "NaN", "x"] {
+            assert!(parse_target(bad).is_err(), "{bad}");
+        }
+    }
+}

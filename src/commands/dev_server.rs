@@ -1,0 +1,85 @@
+//! `tcap dev-server`: the emulated account, in the foreground, for rehearsals and tests.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::Context;
+use crate::cli::parse_duration;
+use crate::devserver::{Config, DevServer};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Args)]
+pub struct DevServerArgs {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, default_value = "127.0.0.1:7280", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Namespaces in the generated account
+    #[arg(long, default_value_t = 12, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub namespaces: u32,
+    /// Seed of the generated account and of injected faults
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub seed: u64,
+    /// Delay added to every response, e.g. 100ms
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub latency: Duration,
+    /// How long a capacity change takes to apply
+    #[arg(long, default_value = "20s", value_parser = parse_duration, value_name = "DURATION")]
+    pub apply_delay: Duration,
+    /// Cloud Ops requests per second above which the server answers 429
+    #[arg(long, value_parser = parse_rate, value_name = "RPS")]
+    pub rate_limit: Option<f64>,
+    /// Share of requests that get an injected fault (429, 503, dropped connection, bad body)
+    #[arg(long, default_value_t = 0.0, value_parser = parse_fault_rate, value_name = "0.0-1.0")]
+    pub fault_rate: f64,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("'{s}' is not a positive number of requests per second")),
+    }
+}
+
+fn parse_fault_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{s}' is not a fraction between 0.0 and 1.0")),
+    }
+}
+
+pub async fn run(args: DevServerArgs, ctx: &Context) -> Result<()> {
+    let config = Config {
+        seed: args.seed,
+        namespaces: args.namespaces as usize,
+        latency: args.latency,
+        apply_delay: args.apply_delay,
+        rate_limit: args.rate_limit,
+        fault_rate: args.fault_rate,
+        ..Config::default()
+    };
+    let admin_key = config.admin_key.clone();
+    let metrics_key = config.metrics_key.clone();
+    let server = DevServer::start(args.listen, config)
+        .await
+        .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
+    let url = server.base_url();
+    let lines = [
+        format!(
+            "# tcap dev-server: account {} with {} namespaces; Ctrl-C stops it",
+            server.account_id(),
+            server.namespace_ids().len()
+        ),
+        format!("export TCAP_CLOUD_OPS_URL={url}"),
+        format!("export TCAP_METRICS_URL={url}"),
+        format!("export TEMPORAL_CLOUD_API_KEY={admin_key}"),
+        format!("# a key that may read metrics only: {metrics_key}"),
+        format!("export SLACK_WEBHOOK_URL={url}/slack/webhook"),
+    ];
+    ctx.printer.line(&lines.join("\n"))?;
+    tracing::info!("serving the Cloud Ops API, the Metrics API and a Slack sink at {url}");
+    // Runs until a signal; `main` turns that into exit 130 like every interrupted command.
+    std::future::pending::<()>().await;
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! `tcap man <DIR>`: one manual page per command.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, CommandFactory};
+
+use crate::cli::Cli;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write the pages into (created if missing)
+    pub dir: PathBuf,
+}
+
+pub fn run(args: ManArgs) -> Result<()> {
+    for (name, page) in pages() {
+        write(&args.dir, &name, &page)?;
+    }
+    Ok(())
+}
+
+fn write(dir: &Path, name: &str, page: &[u8]) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    let path = dir.join(name);
+    std::fs::write(&path, page).map_err(|e| Error::io(format!("writing {}", path.display()), e))
+}
+
+/// `(file name, roff)` for tcap and each subcommand, nested ones included (`tcap-changes-list.1`).
+pub fn pages() -> Vec<(String, Vec<u8>)> {
+    let mut command = Cli::command();
+    command.build();
+    let mut out = Vec::new();
+    collect(&command, "tcap", &mut out);
+    out
+}
+
+fn collect(command: &clap::Command, name: &str, out: &mut Vec<(String, Vec<u8>)>) {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command.clone().name(name.to_string()))
+        .render(&mut page)
+        .expect("rendering into memory cannot fail");
+    out.push((format!("{name}.1"), page));
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        collect(sub, &format!("{name}-{}", sub.get_name()), out);
+    }
+}

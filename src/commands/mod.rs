@@ -1,0 +1,26 @@
+//! One module per subcommand: its arguments and its `run`.
+
+pub mod analyze;
+pub mod completions;
+pub mod dev_server;
+pub mod man;
+
+use crate::cli::Command;
+use crate::error::Result;
+use crate::output::Printer;
+use crate::settings::Settings;
+
+/// What every command gets: the resolved settings and the printer.
+pub struct Context {
+    pub settings: Settings,
+    pub printer: Printer,
+}
+
+pub async fn dispatch(command: Command, ctx: Context) -> Result<()> {
+    match command {
+        Command::Analyze(args) => analyze::run(args, &ctx).await,
+        Command::DevServer(args) => dev_server::run(args, &ctx).await,
+        Command::Completions(args) => completions::run(args, &ctx),
+        Command::Man(args) => man::run(args),
+    }
+}

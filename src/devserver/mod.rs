@@ -1,0 +1,397 @@
+//! A local emulator of Temporal Cloud's Cloud Ops API and Metrics API, plus a Slack webhook
+//! sink, on one port. It is the project's stand-in for Temporal Cloud: `tcap dev-server`,
+//! `--demo` and the tests run against it, so it follows `reference/` to the letter, and where
+//! the real service's behaviour is unknown it takes the stricter reading.
+//!
+//! Time is evaluated lazily: every request first brings in-flight changes up to date with the
+//! clock, so no background task runs.
+
+mod account;
+mod cloudops;
+mod control;
+mod faults;
+mod metrics;
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State as AxumState};
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use account::Namespace;
+use cloudops::{Change, Failure, Operation};
+use faults::TokenBucket;
+use metrics::MetricsOverride;
+use wire::{Code, Reply};
+
+/// How the emulated account and service behave.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub seed: u64,
+    pub namespaces: usize,
+    /// Added to every response.
+    pub latency: Duration,
+    /// How long a capacity change takes.
+    pub apply_delay: Duration,
+    /// Cloud Ops requests per second across the server; `None` is unlimited.
+    pub rate_limit: Option<f64>,
+    /// Share of Cloud Ops and Metrics requests that get an injected fault, 0.0..=1.0.
+    pub fault_rate: f64,
+    /// Full access to both APIs.
+    pub admin_key: String,
+    /// Metrics API only; Cloud Ops answers 403.
+    pub metrics_key: String,
+    /// The Metrics API's account budget per hour.
+    pub metrics_requests_per_hour: u32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            seed: 1,
+            namespaces: 12,
+            latency: Duration::ZERO,
+            apply_delay: Duration::from_secs(20),
+            rate_limit: None,
+            fault_rate: 0.0,
+            admin_key: "tcap-dev-admin-key".to_string(),
+            metrics_key: "tcap-dev-metrics-key".to_string(),
+            metrics_requests_per_hour: 180,
+        }
+    }
+}
+
+/// One request as the emulator saw it. Header values (and so API keys) are never kept.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub body: Option<Value>,
+    pub status: u16,
+    pub fault: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// Counters for tests: requests served, throttling and injected faults.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Requests to the emulated APIs and the Slack sink (the control API is not counted).
+    pub requests: u64,
+    pub cloud_ops_requests: u64,
+    pub metrics_requests: u64,
+    /// Cloud Ops requests refused by `rate_limit`.
+    pub rate_limited: u64,
+    /// Metrics requests refused by the hourly budget.
+    pub metrics_budget_exceeded: u64,
+    /// Injected faults by kind: `resource_exhausted`, `unavailable`, `dropped_connection`,
+    /// `dropped_connection_after_apply`, `truncated_body`, `malformed_body`.
+    pub faults: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    pub fn faults_total(&self) -> u64 {
+        self.faults.values().sum()
+    }
+}
+
+/// How the next accepted update of a namespace ends (see `POST /_dev/namespaces/{ns}/fail-next`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailNext {
+    OperationFailed,
+    OperationRejected,
+    OperationCancelled,
+    /// The operation is fulfilled but the capacity request fails and the capacity stays.
+    CapacityRequestFailed,
+}
+
+/// A running emulator.
+pub struct DevServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+/// Bounded so that a dev-server left running for days keeps a steady footprint.
+const REQUEST_LOG_LIMIT: usize = 100_000;
+const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+pub(crate) struct Shared {
+    pub config: Config,
+    pub account_id: String,
+    state: Mutex<State>,
+}
+
+pub(crate) struct State {
+    pub namespaces: BTreeMap<String, Namespace>,
+    pub changes: BTreeMap<String, Change>,
+    pub operations: HashMap<String, Operation>,
+    pub fail_next: HashMap<String, Failure>,
+    pub races: HashMap<String, u32>,
+    pub log: VecDeque<RequestRecord>,
+    pub slack: Vec<Value>,
+    pub slack_failures: u32,
+    pub stats: Stats,
+    pub fault_rng: fastrand::Rng,
+    pub bucket: Option<TokenBucket>,
+    /// Start of the current metrics budget window and requests counted in it.
+    pub metrics_window: Option<(Instant, u32)>,
+    pub metrics_next: Option<MetricsOverride>,
+}
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves data that is still consistent enough to serve.
+        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+/// A request with its body read, as the handlers see it.
+pub(crate) struct Incoming {
+    pub method: Method,
+    pub path: String,
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: axum::body::Bytes,
+}
+
+impl Incoming {
+    /// `Authorization: Bearer <key>`, the key only.
+    pub(crate) fn bearer(&self) -> Option<&str> {
+        let value = self.headers.get(axum::http::header::AUTHORIZATION)?;
+        let value = value.to_str().ok()?.trim();
+        let (scheme, key) = value.split_once(' ')?;
+        scheme
+            .eq_ignore_ascii_case("bearer")
+            .then_some(key.trim())
+            .filter(|key| !key.is_empty())
+    }
+}
+
+impl DevServer {
+    /// Binds (port 0 allowed) and serves on the current tokio runtime.
+    pub async fn start(listen: SocketAddr, config: Config) -> std::io::Result<DevServer> {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let generated = account::generate(config.seed, config.namespaces);
+        let now = Instant::now();
+        let state = State {
+            namespaces: generated
+                .namespaces
+                .into_iter()
+                .map(|ns| (ns.id.clone(), ns))
+                .collect(),
+            changes: BTreeMap::new(),
+            operations: HashMap::new(),
+            fail_next: HashMap::new(),
+            races: HashMap::new(),
+            log: VecDeque::new(),
+            slack: Vec::new(),
+            slack_failures: 0,
+            stats: Stats::default(),
+            // Apart from the account's generator, so faults do not shift the generated data.
+            fault_rng: fastrand::Rng::with_seed(config.seed ^ 0x5eed_fa17_0000_0001),
+            bucket: config.rate_limit.map(|rate| TokenBucket::new(rate, now)),
+            metrics_window: None,
+            metrics_next: None,
+        };
+        let shared = Arc::new(Shared {
+            config,
+            account_id: generated.id,
+            state: Mutex::new(state),
+        });
+        let router = Router::new()
+            .fallback(serve_request)
+            .with_state(shared.clone());
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(error) = served {
+                tracing::error!(%error, "dev-server stopped");
+            }
+        });
+        tracing::debug!(%addr, "dev-server listening");
+        Ok(DevServer {
+            addr,
+            shared,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (or whatever address it is bound to).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn account_id(&self) -> String {
+        self.shared.account_id.clone()
+    }
+
+    /// The namespaces Cloud Ops knows (deleted ones excluded), sorted.
+    pub fn namespace_ids(&self) -> Vec<String> {
+        self.shared
+            .lock()
+            .namespaces
+            .values()
+            .filter(|ns| !ns.deleted)
+            .map(|ns| ns.id.clone())
+            .collect()
+    }
+
+    /// The request log, oldest first.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared.lock().log.iter().cloned().collect()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.lock().log.clear();
+    }
+
+    /// Messages posted to the Slack sink, as posted.
+    pub fn slack_messages(&self) -> Vec<Value> {
+        self.shared.lock().slack.clone()
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.shared.lock().stats.clone()
+    }
+
+    /// The next accepted update of `namespace` ends as `how`; false when it does not exist.
+    pub fn fail_next(&self, namespace: &str, how: FailNext, reason: Option<String>) -> bool {
+        control::set_fail_next(&mut self.shared.lock(), namespace, how, reason)
+    }
+
+    /// After each of the next `count` GetNamespace responses for `namespace`, someone else
+    /// edits it (its resourceVersion changes); false when it does not exist.
+    pub fn race(&self, namespace: &str, count: u32) -> bool {
+        control::set_race(&mut self.shared.lock(), namespace, count)
+    }
+
+    /// Cloud Ops forgets `namespace`, metrics keep reporting it; false when it does not exist.
+    pub fn delete_namespace(&self, namespace: &str) -> bool {
+        control::delete(&mut self.shared.lock(), namespace)
+    }
+
+    /// The next `count` Slack posts answer 500.
+    pub fn fail_slack(&self, count: u32) {
+        self.shared.lock().slack_failures = count;
+    }
+
+    /// Stops serving: no new connections; requests in flight finish.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl std::fmt::Debug for DevServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevServer")
+            .field("addr", &self.addr)
+            .field("account_id", &self.shared.account_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The one handler: routing by hand gives the exact grpc-gateway answers for unknown routes
+/// (404) and wrong methods (501), and one place for latency, faults and the request log.
+async fn serve_request(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> Response {
+    let at = Utc::now();
+    let latency = shared.config.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().unwrap_or("").to_string();
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
+
+    if path == "/_dev" || path.starts_with("/_dev/") {
+        let body = body.unwrap_or_default();
+        return control::handle(&shared, &parts.method, &path, &body).into_response();
+    }
+
+    let incoming = Incoming {
+        method: parts.method,
+        path,
+        query,
+        headers: parts.headers,
+        body: body.as_ref().cloned().unwrap_or_default(),
+    };
+    let mut state = shared.lock();
+    let (reply, fault) = if body.is_err() {
+        (
+            Reply::error(Code::InvalidArgument, "request body unreadable or too large"),
+            None,
+        )
+    } else if incoming.path == "/slack/webhook" || incoming.path.starts_with("/slack/webhook/") {
+        (control::slack(&mut state, &incoming), None)
+    } else if incoming.path == "/v1" || incoming.path.starts_with("/v1/") {
+        state.stats.metrics_requests += 1;
+        metrics::handle(&shared, &mut state, &incoming)
+    } else {
+        state.stats.cloud_ops_requests += 1;
+        cloudops::handle(&shared, &mut state, &incoming)
+    };
+
+    state.stats.requests += 1;
+    if let Some(fault) = fault {
+        *state.stats.faults.entry(fault.to_string()).or_default() += 1;
+    }
+    let record = RequestRecord {
+        method: incoming.method.to_string(),
+        path: incoming.path,
+        query: incoming.query,
+        body: logged_body(&incoming.body),
+        status: reply.status.as_u16(),
+        fault: fault.map(str::to_string),
+        at,
+    };
+    if state.log.len() >= REQUEST_LOG_LIMIT {
+        state.log.pop_front();
+    }
+    state.log.push_back(record);
+    drop(state);
+    reply.into_response()
+}
+
+fn logged_body(body: &[u8]) -> Option<Value> {
+    if body.is_empty() {
+        return None;
+    }
+    Some(
+        serde_json::from_slice(body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned())),
+    )
+}

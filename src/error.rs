@@ -1,0 +1,223 @@
+//! Every failure tcap can report, and the one place that maps it to the contract's exit codes.
+
+use std::fmt;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Which remote API a failure came from: a 401 is only actionable when it names the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    CloudOps,
+    Metrics,
+    Slack,
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Service::CloudOps => "Cloud Ops API",
+            Service::Metrics => "Metrics API",
+            Service::Slack => "Slack webhook",
+        })
+    }
+}
+
+/// A non-success answer from a server, or a transport failure that outlasted the retries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    pub service: Service,
+    /// HTTP status; `None` when no answer arrived (connection refused, reset, timed out).
+    pub status: Option<u16>,
+    /// The gRPC code from a `google.rpc.Status` body, when there was one.
+    pub code: Option<i64>,
+    /// The server's own message (or the transport error), one line.
+    pub message: String,
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    pub fn is_auth(&self) -> bool {
+        matches!(self.status, Some(401 | 403))
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status == Some(404)
+    }
+
+    /// 429, 5xx and transport failures say "try again later" rather than "this is wrong".
+    pub fn is_temporary(&self) -> bool {
+        match self.status {
+            None => true,
+            Some(s) => s == 408 || s == 429 || s >= 500,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(401) => write!(
+                f,
+                "{} refused the {} (401 unauthenticated): {}",
+                self.service,
+                key_name(self.service),
+                self.message
+            )?,
+            Some(403) => write!(
+                f,
+                "{} refused the {} (403 permission denied): {}",
+                self.service,
+                key_name(self.service),
+                self.message
+            )?,
+            Some(status) => write!(f, "{} answered {status}: {}", self.service, self.message)?,
+            None => write!(f, "{} unreachable: {}", self.service, self.message)?,
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, " (retry after {})", humantime::format_duration(wait))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+fn key_name(service: Service) -> &'static str {
+    match service {
+        Service::CloudOps => "Cloud Ops API key",
+        Service::Metrics => "Metrics API key",
+        Service::Slack => "webhook URL",
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad flags, values or configuration: nothing was changed.
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The operation ran and failed (failed or rejected operation, partial analysis).
+    #[error("{0}")]
+    Failed(String),
+    /// The namespace is not in the expected state (`verify`), or a scheduled change finished with errors.
+    #[error("{0}")]
+    Mismatch(String),
+    /// Retry later: a wait timed out, a lock is held, a rate limit outlasted the retries.
+    #[error("{0}")]
+    Temporary(String),
+    #[error("interrupted{}", if .0.is_empty() { String::new() } else { format!(": {}", .0) })]
+    Interrupted(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The command already reported its outcome on stdout/stderr and only the exit code remains.
+    #[error("")]
+    Reported(u8),
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Api(e) if e.is_auth() => 4,
+            Error::Api(e) if e.is_temporary() => 75,
+            Error::Api(_) | Error::Failed(_) => 1,
+            Error::Mismatch(_) => 3,
+            Error::Temporary(_) => 75,
+            Error::Interrupted(_) => 130,
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
+            Error::Io { .. } => 1,
+            Error::Reported(code) => *code,
+        }
+    }
+
+    /// The reader of our stdout went away (`tcap analyze | head`): not an error.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    pub fn to_exit_code(&self) -> ExitCode {
+        ExitCode::from(self.exit_code())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: Option<u16>) -> Error {
+        Error::Api(ApiError {
+            service: Service::CloudOps,
+            status,
+            code: None,
+            message: "m".into(),
+            retry_after: None,
+        })
+    }
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        let cases: &[(Error, u8)] = &[
+            (Error::Usage("bad".into()), 2),
+            (api(Some(401)), 4),
+            (api(Some(403)), 4),
+            (api(Some(429)), 75),
+            (api(Some(503)), 75),
+            (api(None), 75),
+            (api(Some(400)), 1),
+            (api(Some(404)), 1),
+            (api(Some(409)), 1),
+            (Error::Failed("x".into()), 1),
+            (Error::Mismatch("x".into()), 3),
+            (Error::Temporary("x".into()), 75),
+            (Error::Interrupted(String::new()), 130),
+            (
+                Error::io("stdout", std::io::Error::from(std::io::ErrorKind::BrokenPipe)),
+                0,
+            ),
+        ];
+        for (error, code) in cases {
+            assert_eq!(error.exit_code(), *code, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn auth_errors_name_the_refused_key() {
+        let e = ApiError {
+            service: Service::Metrics,
+            status: Some(403),
+            code: Some(7),
+            message: "permission denied".into(),
+            retry_after: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "Metrics API refused the Metrics API key (403 permission denied): permission denied"
+        );
+    }
+
+    #[test]
+    fn retry_after_is_part_of_the_message() {
+        let e = ApiError {
+            service: Service::Metrics,
+            status: Some(429),
+            code: None,
+            message: "rate limited".into(),
+            retry_after: Some(Duration::from_secs(1200)),
+        };
+        assert!(e.to_string().ends_with("(retry after 20m)"), "{e}");
+    }
+}

@@ -1,0 +1,158 @@
+//! The printer: data to stdout as a table, JSON or CSV; progress to stderr, only on a terminal.
+
+use std::io::Write;
+use std::time::Duration;
+
+use comfy_table::{presets, Attribute, Cell, ColumnConstraint, ContentArrangement, Table};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::error::{Error, Result};
+use crate::settings::Settings;
+
+#[derive(Clone, Debug)]
+pub struct Printer {
+    pub format: OutputFormat,
+    pub color: bool,
+    progress: bool,
+}
+
+impl Printer {
+    pub fn new(settings: &Settings) -> Self {
+        Printer {
+            format: settings.output,
+            color: settings.color_stdout,
+            progress: settings.progress,
+        }
+    }
+
+    /// Text to stdout. A closed pipe surfaces as an error whose exit code is 0.
+    pub fn write(&self, text: &str) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::io("writing to stdout", e))
+    }
+
+    pub fn line(&self, text: &str) -> Result<()> {
+        self.write(&format!("{text}\n"))
+    }
+
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
+        let mut text = serde_json::to_string_pretty(value).expect("our output types serialize");
+        text.push('\n');
+        self.write(&text)
+    }
+
+    /// A borderless table in the style of `kubectl get`: every column but the last keeps its
+    /// content's width, and the last wraps to fit the terminal (100 columns when stdout is not one).
+    pub fn new_table(&self, header: &[&str]) -> Table {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+        if !self.color {
+            table.force_no_tty();
+        }
+        if table.width().is_none() {
+            table.set_width(100);
+        }
+        table.set_header(header.iter().map(|h| {
+            let cell = Cell::new(h);
+            if self.color { cell.add_attribute(Attribute::Bold) } else { cell }
+        }));
+        let last = header.len().saturating_sub(1);
+        for (i, column) in table.column_iter_mut().enumerate() {
+            column.set_padding((0, if i < last { 2 } else { 0 }));
+            if i < last {
+                column.set_constraint(ColumnConstraint::ContentWidth);
+            }
+        }
+        table
+    }
+
+    pub fn table(&self, table: &Table) -> Result<()> {
+        let text: String = table
+            .lines()
+            .map(|l| format!("{}\n", l.trim_end()))
+            .collect();
+        self.write(&text)
+    }
+
+    pub fn csv<I, R>(&self, header: &[&str], rows: I) -> Result<()>
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = String>,
+    {
+        let mut text = csv_row(header.iter().map(|h| h.to_string()));
+        for row in rows {
+            text.push_str(&csv_row(row));
+        }
+        self.write(&text)
+    }
+
+    /// A bar on stderr when it is a terminal and progress is wanted; otherwise a hidden one, so
+    /// callers never branch on it.
+    pub fn progress(&self, len: u64, message: &str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {elapsed}")
+                .expect("the template is valid")
+                .progress_chars("=> "),
+        );
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    }
+
+    /// A spinner with a message for waits of unknown length.
+    pub fn spinner(&self, message: &str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("the template is valid"),
+        );
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    }
+}
+
+/// RFC 4180: quote a field holding a comma, a quote or a line break; double inner quotes.
+pub fn csv_row(fields: impl IntoIterator<Item = String>) -> String {
+    let mut line = String::new();
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            line.push('"');
+            line.push_str(&field.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(&field);
+        }
+    }
+    line.push_str("\r\n");
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(
+            csv_row(["a".into(), "b,c".into(), "say \"hi\"".into(), "".into()]),
+            "a,\"b,c\",\"say \"\"hi\"\"\",\r\n"
+        );
+        assert_eq!(csv_row(["line\nbreak".to_string()]), "\"line\nbreak\"\r\n");
+    }
+}
