@@ -102,6 +102,12 @@ pub enum ColorWhen {
 pub enum Command {
     /// Recommend a capacity mode and TRUs for every namespace
     Analyze(commands::analyze::AnalyzeArgs),
+    /// Set Provisioned Capacity of TRUS, and wait until it is in force
+    Provision(commands::provision::ProvisionArgs),
+    /// Return to On-Demand capacity, and wait until it is in force
+    Revert(commands::provision::RevertArgs),
+    /// Check that a namespace has the expected capacity (exit 3 when not)
+    Verify(commands::verify::VerifyArgs),
     /// Serve a local emulator of the Cloud Ops and Metrics APIs
     DevServer(commands::dev_server::DevServerArgs),
     /// Print a shell completion script

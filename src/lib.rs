@@ -52,7 +52,7 @@ pub fn run() -> ExitCode {
     let outcome = runtime.block_on(async move {
         tokio::select! {
             result = run_command(cli.command, settings) => result,
-            () = interrupted() => Err(Error::Interrupted(String::new())),
+            () = interrupted() => Err(Error::Interrupted(take_interrupt_note())),
         }
     });
     // Do not wait for stray tasks (an in-process emulator, a stuck request) on the way out.
@@ -82,6 +82,21 @@ async fn run_command(command: cli::Command, mut settings: Settings) -> Result<()
     };
     let printer = output::Printer::new(&settings);
     commands::dispatch(command, commands::Context { settings, printer }).await
+}
+
+static INTERRUPT_NOTE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// What to tell the user if a signal arrives now (a change in flight and how to check it).
+pub fn set_interrupt_note(note: String) {
+    *INTERRUPT_NOTE.lock().unwrap() = note;
+}
+
+pub fn clear_interrupt_note() {
+    INTERRUPT_NOTE.lock().unwrap().clear();
+}
+
+fn take_interrupt_note() -> String {
+    std::mem::take(&mut *INTERRUPT_NOTE.lock().unwrap())
 }
 
 /// Ctrl-C or SIGTERM (cron and systemd stop jobs with it).

@@ -124,6 +124,20 @@ impl Printer {
     }
 }
 
+/// Numbers in JSON: to the thousandth (sums of rates leave binary noise), whole ones without `.0`.
+pub fn tidy(v: f64) -> serde_json::Value {
+    let rounded = (v * 1000.0).round() / 1000.0;
+    crate::cloud::model::proto_number(rounded)
+}
+
+pub fn num<S: serde::Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    tidy(*v).serialize(s)
+}
+
+pub fn opt_num<S: serde::Serializer>(v: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    v.map(tidy).serialize(s)
+}
+
 /// RFC 4180: quote a field holding a comma, a quote or a line break; double inner quotes.
 pub fn csv_row(fields: impl IntoIterator<Item = String>) -> String {
     let mut line = String::new();

@@ -301,9 +301,26 @@ pub struct Namespace {
     pub async_operation_id: String,
     #[serde(default)]
     pub capacity: Option<Capacity>,
+    #[serde(default)]
+    pub limits: Option<Limits>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    #[serde(default, alias = "actions_per_second_limit", deserialize_with = "de_opt_f64")]
+    pub actions_per_second_limit: Option<f64>,
 }
 
 impl Namespace {
+    /// The APS limit in force now, when the server reports it.
+    pub fn aps_limit(&self) -> Option<f64> {
+        self.limits
+            .as_ref()
+            .and_then(|l| l.actions_per_second_limit)
+            .filter(|l| *l > 0.0)
+    }
+
     pub fn desired_capacity(&self) -> Option<CapacitySpec> {
         field(&self.spec, "capacitySpec", "capacity_spec").and_then(CapacitySpec::from_json)
     }

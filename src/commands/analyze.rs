@@ -18,6 +18,7 @@ use crate::cloud::metrics::{MetricsClient, ACTION_COUNT, ACTION_LIMIT, ACTION_TH
 use crate::cloud::model::{CapacityInfo, CapacitySpec};
 use crate::cloud::ops::OpsClient;
 use crate::error::{ApiError, Error, Result};
+use crate::output::{num, opt_num, tidy};
 use crate::settings::Secret;
 
 #[derive(Debug, Args)]
@@ -96,20 +97,6 @@ pub struct Aps7d {
     pub p90: f64,
     #[serde(serialize_with = "num")]
     pub p99: f64,
-}
-
-/// Rates to the thousandth (summing rows leaves binary noise), whole numbers without `.0`.
-fn tidy(v: f64) -> serde_json::Value {
-    let rounded = (v * 1000.0).round() / 1000.0;
-    crate::cloud::model::proto_number(rounded)
-}
-
-fn num<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-    tidy(*v).serialize(s)
-}
-
-fn opt_num<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    v.map(tidy).serialize(s)
 }
 
 /// `--namespace` / `--exclude` globs, matched against the whole ID and its name part.

@@ -4,6 +4,8 @@ pub mod analyze;
 pub mod completions;
 pub mod dev_server;
 pub mod man;
+pub mod provision;
+pub mod verify;
 
 use crate::cli::Command;
 use crate::error::Result;
@@ -19,6 +21,9 @@ pub struct Context {
 pub async fn dispatch(command: Command, ctx: Context) -> Result<()> {
     match command {
         Command::Analyze(args) => analyze::run(args, &ctx).await,
+        Command::Provision(args) => provision::run_provision(args, &ctx).await,
+        Command::Revert(args) => provision::run_revert(args, &ctx).await,
+        Command::Verify(args) => verify::run(args, &ctx).await,
         Command::DevServer(args) => dev_server::run(args, &ctx).await,
         Command::Completions(args) => completions::run(args, &ctx),
         Command::Man(args) => man::run(args),

@@ -138,7 +138,9 @@ pub(crate) struct Aps {
 impl Aps {
     /// max(default 500, min(4 × mean, 2 × p90)), the documented on-demand rule.
     pub(crate) fn on_demand_limit(&self) -> f64 {
-        DEFAULT_APS_LIMIT.max((4.0 * self.mean).min(2.0 * self.p90)).round()
+        DEFAULT_APS_LIMIT
+            .max((4.0 * self.mean).min(2.0 * self.p90))
+            .round()
     }
 }
 
@@ -538,15 +540,27 @@ mod tests {
         assert_eq!(ids.len(), 10_000);
         for ns in &account.namespaces {
             assert!(ns.name.len() <= 39, "{}", ns.name);
-            assert!(ns.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+            assert!(
+                ns.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            );
         }
     }
 
     #[test]
     fn on_demand_limit_follows_the_documented_formula() {
-        let aps = Aps { mean: 200.0, p90: 500.0, p99: 900.0 };
+        let aps = Aps {
+            mean: 200.0,
+            p90: 500.0,
+            p99: 900.0,
+        };
         assert_eq!(aps.on_demand_limit(), 800.0);
-        let idle = Aps { mean: 3.0, p90: 6.0, p99: 9.0 };
+        let idle = Aps {
+            mean: 3.0,
+            p90: 6.0,
+            p99: 9.0,
+        };
         assert_eq!(idle.on_demand_limit(), 500.0);
     }
 }

@@ -6,13 +6,9 @@ use axum::http::{Method, header};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
-use super::account::{
-    CapacityRequest, Mode, Namespace, RequestState, VALID_TRU_VALUES,
-};
+use super::account::{CapacityRequest, Mode, Namespace, RequestState, VALID_TRU_VALUES};
 use super::faults::{self, DROPPED_AFTER_APPLY, Fault};
-use super::wire::{
-    Code, Reply, duration, field, now_millis, num, parse_query, timestamp,
-};
+use super::wire::{Code, Reply, duration, field, now_millis, num, parse_query, timestamp};
 use super::{FailNext, Incoming, Shared, State};
 
 const UPDATE_NAMESPACE_TYPE: &str =
@@ -128,9 +124,10 @@ impl Operation {
             self.state(now, delay)
         };
         let failure_reason = match (&self.outcome, finished) {
-            (Outcome::Failed(reason) | Outcome::Rejected(reason) | Outcome::Cancelled(reason), Some(_)) => {
-                reason.as_str()
-            }
+            (
+                Outcome::Failed(reason) | Outcome::Rejected(reason) | Outcome::Cancelled(reason),
+                Some(_),
+            ) => reason.as_str(),
             _ => "",
         };
         json!({
@@ -163,7 +160,9 @@ pub(crate) fn advance(state: &mut State, delay: Duration, now: Instant) {
     let settled: Vec<String> = state
         .changes
         .iter()
-        .filter(|(_, change)| now.saturating_duration_since(change.started) >= change.settles_after(delay))
+        .filter(|(_, change)| {
+            now.saturating_duration_since(change.started) >= change.settles_after(delay)
+        })
         .map(|(id, _)| id.clone())
         .collect();
     for id in settled {
@@ -275,7 +274,9 @@ fn check_version(incoming: &Incoming) -> Option<Reply> {
         Some(version) if version >= MIN_API_VERSION => None,
         Some(_) => Some(Reply::error(
             Code::InvalidArgument,
-            format!("temporal-cloud-api-version {text} is too old for capacity; use v0.10.0 or later"),
+            format!(
+                "temporal-cloud-api-version {text} is too old for capacity; use v0.10.0 or later"
+            ),
         )),
         None => Some(Reply::error(
             Code::InvalidArgument,
@@ -334,18 +335,21 @@ pub(crate) fn handle(
         Route::UpdateNamespace(id) => update_namespace(state, &id, &incoming.body, delay, now),
         Route::CapacityInfo(id) => capacity_info(state, &id),
         Route::GetOperation(id) => match state.operations.get(&id) {
-            Some(operation) => Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, false)})),
+            Some(operation) => {
+                Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, false)}))
+            }
             None => Reply::error(Code::NotFound, format!("async operation not found: {id}")),
         },
     };
     match fault {
         None => (reply, None),
         Some(fault) => {
-            let name = if fault == Fault::DroppedConnection && is_update && reply.status.is_success() {
-                DROPPED_AFTER_APPLY
-            } else {
-                fault.name()
-            };
+            let name =
+                if fault == Fault::DroppedConnection && is_update && reply.status.is_success() {
+                    DROPPED_AFTER_APPLY
+                } else {
+                    fault.name()
+                };
             (faults::mangle(fault, reply), Some(name))
         }
     }
@@ -363,10 +367,13 @@ fn visible<'a>(state: &'a State, id: &str) -> Result<&'a Namespace, Reply> {
 fn namespace_json(state: &State, ns: &Namespace) -> Value {
     let change = state.changes.get(&ns.id);
     let spec = &ns.spec;
-    let enabled = |key: &str| spec.get(key).and_then(|auth| auth.get("enabled")) == Some(&Value::Bool(true));
+    let enabled =
+        |key: &str| spec.get(key).and_then(|auth| auth.get("enabled")) == Some(&Value::Bool(true));
     let active_region = ns.regions.first().cloned().unwrap_or_default();
     let grpc_address = if enabled("apiKeyAuth") {
-        let (provider, region) = active_region.split_once('-').unwrap_or(("aws", &active_region));
+        let (provider, region) = active_region
+            .split_once('-')
+            .unwrap_or(("aws", &active_region));
         format!("{region}.{provider}.api.temporal.io:7233")
     } else {
         String::new()
@@ -443,14 +450,17 @@ fn encode_token(last_id: &str) -> String {
 }
 
 fn decode_token(token: &str) -> Option<String> {
-    if token.len() % 2 != 0 {
+    if !token.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..token.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(token.get(i..i + 2)?, 16).ok())
         .collect();
-    String::from_utf8(bytes?).ok()?.strip_prefix("v1:").map(str::to_string)
+    String::from_utf8(bytes?)
+        .ok()?
+        .strip_prefix("v1:")
+        .map(str::to_string)
 }
 
 fn list_namespaces(state: &State, incoming: &Incoming) -> Reply {
@@ -465,7 +475,10 @@ fn list_namespaces(state: &State, incoming: &Incoming) -> Reply {
                 );
             }
             Ok(size) if size < 0 => {
-                return Reply::error(Code::InvalidArgument, format!("page_size {size} must not be negative"));
+                return Reply::error(
+                    Code::InvalidArgument,
+                    format!("page_size {size} must not be negative"),
+                );
             }
             Ok(0) => DEFAULT_PAGE_SIZE,
             Ok(size) => size as usize,
@@ -485,7 +498,8 @@ fn list_namespaces(state: &State, incoming: &Incoming) -> Reply {
         },
     };
     let name = query_value(&params, "name", "name").filter(|name| !name.is_empty());
-    let project = query_value(&params, "project_id", "projectId").filter(|project| !project.is_empty());
+    let project =
+        query_value(&params, "project_id", "projectId").filter(|project| !project.is_empty());
 
     let mut matching = state
         .namespaces
@@ -556,12 +570,18 @@ fn double(value: &Value) -> Option<f64> {
 fn parse_capacity_spec(spec: &Map<String, Value>, ns: &Namespace) -> Result<Mode, Reply> {
     let capacity = match field(spec, "capacitySpec", "capacity_spec").map_err(invalid)? {
         Some(Value::Object(capacity)) => capacity,
+        // Stricter: the real service might read a missing capacity spec as "no change"; a
+        // client that loses it must be caught here.
         None | Some(Value::Null) => {
             return Err(invalid(
                 "spec.capacity_spec is required: set onDemand or provisioned (the spec replaces the whole namespace spec)",
             ));
         }
-        Some(other) => return Err(invalid(format!("invalid value for spec.capacity_spec: {other}"))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "invalid value for spec.capacity_spec: {other}"
+            )));
+        }
     };
     let on_demand = field(capacity, "onDemand", "on_demand")
         .map_err(invalid)?
@@ -571,7 +591,9 @@ fn parse_capacity_spec(spec: &Map<String, Value>, ns: &Namespace) -> Result<Mode
         .filter(|value| !value.is_null());
     match (on_demand, provisioned) {
         (Some(Value::Object(_)), None) => Ok(Mode::OnDemand),
-        (Some(other), None) => Err(invalid(format!("invalid value for spec.capacity_spec.on_demand: {other}"))),
+        (Some(other), None) => Err(invalid(format!(
+            "invalid value for spec.capacity_spec.on_demand: {other}"
+        ))),
         (None, Some(Value::Object(provisioned))) => {
             let value = provisioned.get("value").and_then(double).ok_or_else(|| {
                 invalid("spec.capacity_spec.provisioned.value is required and must be a number")
@@ -581,6 +603,7 @@ fn parse_capacity_spec(spec: &Map<String, Value>, ns: &Namespace) -> Result<Mode
                 .map(|value| value.to_string())
                 .collect::<Vec<_>>()
                 .join(", ");
+            // The real code for both refusals is UNVERIFIED; InvalidArgument is presumed.
             if !VALID_TRU_VALUES.contains(&value) {
                 return Err(invalid(format!(
                     "invalid provisioned capacity value {value}: valid TRU values are {valid}"
@@ -594,7 +617,9 @@ fn parse_capacity_spec(spec: &Map<String, Value>, ns: &Namespace) -> Result<Mode
             }
             Ok(Mode::Provisioned(value))
         }
-        (None, Some(other)) => Err(invalid(format!("invalid value for spec.capacity_spec.provisioned: {other}"))),
+        (None, Some(other)) => Err(invalid(format!(
+            "invalid value for spec.capacity_spec.provisioned: {other}"
+        ))),
         (Some(_), Some(_)) => Err(invalid(
             "spec.capacity_spec: only one of on_demand or provisioned may be set",
         )),
@@ -664,17 +689,21 @@ fn update_namespace(
         if requested.is_some_and(|requested| requested != operation.capacity_spec) {
             return Reply::error(
                 Code::AlreadyExists,
-                format!("async operation id {operation_id} was already used for a different capacity change"),
+                format!(
+                    "async operation id {operation_id} was already used for a different capacity change"
+                ),
             );
         }
         return Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, false)}));
     }
 
     let Some(resource_version) = resource_version else {
-        return invalid("resource_version is required: read the namespace and send its resourceVersion");
+        return invalid(
+            "resource_version is required: read the namespace and send its resourceVersion",
+        );
     };
-    // The real code for a stale version is UNVERIFIED; Aborted (409) is the stricter choice
-    // because a client cannot mistake it for a validation error to give up on.
+    // The real code for a stale version is UNVERIFIED (Aborted/409 or FailedPrecondition/400);
+    // the emulator answers 409 code 10, which a client must meet with a re-read.
     if resource_version != ns.resource_version {
         return Reply::error(
             Code::Aborted,
@@ -683,6 +712,8 @@ fn update_namespace(
             ),
         );
     }
+    // The code is UNVERIFIED (FailedPrecondition presumed). Stricter than the proto's rule:
+    // any update still in flight blocks the next one, not only a capacity request.
     if let Some(change) = state.changes.get(id) {
         let message = if change.target.is_some() {
             "cannot change the namespace while the last capacity request is in progress"
@@ -714,7 +745,8 @@ fn update_namespace(
     }
 
     let capacity_changed = ns.spec.get("capacitySpec") != Some(&target.spec_json());
-    let operation_id = operation_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
+    let operation_id =
+        operation_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
     let outcome = match state.fail_next.remove(id) {
         None => Outcome::Fulfilled,
         Some(failure) if failure.how == FailNext::CapacityRequestFailed && !capacity_changed => {
@@ -787,8 +819,17 @@ mod tests {
 
     #[test]
     fn check_duration_is_a_quarter_of_the_delay_within_bounds() {
-        assert_eq!(check_duration(Duration::from_millis(300)), Duration::from_secs(1));
-        assert_eq!(check_duration(Duration::from_secs(10)), Duration::from_millis(2500));
-        assert_eq!(check_duration(Duration::from_secs(120)), Duration::from_secs(10));
+        assert_eq!(
+            check_duration(Duration::from_millis(300)),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            check_duration(Duration::from_secs(10)),
+            Duration::from_millis(2500)
+        );
+        assert_eq!(
+            check_duration(Duration::from_secs(120)),
+            Duration::from_secs(10)
+        );
     }
 }

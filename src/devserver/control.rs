@@ -11,7 +11,9 @@ use super::{FailNext, Incoming, Shared, State};
 /// `POST /slack/webhook[/…]` stores the message; `GET /slack/webhook` lists them.
 pub(crate) fn slack(state: &mut State, incoming: &Incoming) -> Reply {
     match incoming.method {
-        Method::GET if incoming.path == "/slack/webhook" => Reply::ok(&Value::Array(state.slack.clone())),
+        Method::GET if incoming.path == "/slack/webhook" => {
+            Reply::ok(&Value::Array(state.slack.clone()))
+        }
         Method::POST => {
             if state.slack_failures > 0 {
                 state.slack_failures -= 1;
@@ -93,7 +95,10 @@ fn count_field(body: &Value) -> Result<u32, Reply> {
 }
 
 fn fail_next_from(body: &Value) -> Result<(FailNext, Option<String>), Reply> {
-    let reason = body.get("reason").and_then(Value::as_str).map(str::to_string);
+    let reason = body
+        .get("reason")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let how = match (
         body.get("operation").and_then(Value::as_str),
         body.get("capacity_request")

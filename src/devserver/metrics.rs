@@ -96,7 +96,10 @@ pub(crate) fn handle(
         return (plain(StatusCode::NOT_FOUND, "404 page not found"), None);
     }
     if incoming.method != Method::GET {
-        return (plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"), None);
+        return (
+            plain(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
+            None,
+        );
     }
     // The real error body is UNVERIFIED beyond "short text"; plain text keeps clients from
     // depending on a JSON shape.
@@ -108,7 +111,9 @@ pub(crate) fn handle(
 
     let now = Instant::now();
     let window = match state.metrics_window {
-        Some((start, count)) if now.saturating_duration_since(start) < BUDGET_WINDOW => (start, count),
+        Some((start, count)) if now.saturating_duration_since(start) < BUDGET_WINDOW => {
+            (start, count)
+        }
         _ => (now, 0),
     };
     if window.1 >= shared.config.metrics_requests_per_hour {
@@ -126,7 +131,9 @@ pub(crate) fn handle(
     state.metrics_window = Some((window.0, window.1 + 1));
 
     let forced = state.metrics_next.take().unwrap_or_default();
-    if let Some(status) = forced.status.and_then(|code| StatusCode::from_u16(code).ok())
+    if let Some(status) = forced
+        .status
+        .and_then(|code| StatusCode::from_u16(code).ok())
         && status != StatusCode::OK
     {
         let text = status.canonical_reason().unwrap_or("error").to_lowercase();
@@ -154,7 +161,14 @@ pub(crate) fn handle(
         .map(|(_, value)| value.clone())
         .collect();
     let limited_on_request = forced.completeness.as_deref() == Some("limited");
-    let (body, complete) = render(state, &shared.account_id, &families, &patterns, limited_on_request, Utc::now());
+    let (body, complete) = render(
+        state,
+        &shared.account_id,
+        &families,
+        &patterns,
+        limited_on_request,
+        Utc::now(),
+    );
     let completeness = match forced.completeness.as_deref() {
         Some("unknown") => "unknown",
         _ if !complete => "limited",
@@ -214,7 +228,11 @@ fn samples_for(ns: &Namespace, account: &str, family: &'static str, out: &mut Ve
             for region in &ns.regions {
                 let mut labels = base();
                 labels.push(("region", region.clone()));
-                out.push(Sample { family, labels, value: ns.action_limit() });
+                out.push(Sample {
+                    family,
+                    labels,
+                    value: ns.action_limit(),
+                });
             }
         }
         TOTAL_ACTION_COUNT => {
@@ -222,7 +240,10 @@ fn samples_for(ns: &Namespace, account: &str, family: &'static str, out: &mut Ve
             if ns.demand <= 0.0 && ns.background <= 0.0 {
                 return;
             }
-            let mut rows = vec![("false", "active", count), ("true", "active", ns.background)];
+            let mut rows = vec![
+                ("false", "active", count),
+                ("true", "active", ns.background),
+            ];
             if ns.regions.len() > 1 {
                 rows.push(("false", "standby", ns.standby));
             }
@@ -230,16 +251,29 @@ fn samples_for(ns: &Namespace, account: &str, family: &'static str, out: &mut Ve
                 let mut labels = base();
                 labels.push(("is_background", background.to_string()));
                 labels.push(("namespace_mode", mode.to_string()));
-                out.push(Sample { family, labels, value });
+                out.push(Sample {
+                    family,
+                    labels,
+                    value,
+                });
             }
         }
-        THROTTLED_COUNT => {
-            if throttled > 0.0 {
-                out.push(Sample { family, labels: base(), value: throttled });
-            }
-        }
-        ENVELOPE_LIMIT => out.push(Sample { family, labels: base(), value: ns.on_demand_limit() }),
-        TRU_COUNT => out.push(Sample { family, labels: base(), value: ns.mode.trus() }),
+        // Only throttling that happened shows up.
+        THROTTLED_COUNT if throttled > 0.0 => out.push(Sample {
+            family,
+            labels: base(),
+            value: throttled,
+        }),
+        ENVELOPE_LIMIT => out.push(Sample {
+            family,
+            labels: base(),
+            value: ns.on_demand_limit(),
+        }),
+        TRU_COUNT => out.push(Sample {
+            family,
+            labels: base(),
+            value: ns.mode.trus(),
+        }),
         _ => {}
     }
 }
@@ -284,11 +318,15 @@ fn render(
         .iter()
         .filter_map(|text| glob::Pattern::new(text).ok())
         .collect();
-    let selected: Vec<&Namespace> = state
+    let mut selected: Vec<&Namespace> = state
         .namespaces
         .values()
         .filter(|ns| matches(ns, &patterns, raw_patterns))
         .collect();
+    if force_limited {
+        // A cut answer misses whole namespaces, which is what a client must not hide.
+        selected.truncate(selected.len() / 2);
+    }
 
     let mut samples: Vec<Sample> = Vec::new();
     for (family, _) in &families {
@@ -296,12 +334,8 @@ fn render(
             samples_for(ns, account, family, &mut samples);
         }
     }
-    let mut complete = samples.len() <= MAX_DATAPOINTS;
+    let complete = samples.len() <= MAX_DATAPOINTS && !force_limited;
     samples.truncate(MAX_DATAPOINTS);
-    if force_limited {
-        samples.truncate(samples.len() / 2);
-        complete = false;
-    }
 
     // "current timestamp minus a fixed offset ... 3 minutes rounded down to the start of the
     // minute", in milliseconds as in the docs' example.
@@ -327,12 +361,19 @@ fn render(
                 .map(|(key, value)| format!("{key}=\"{value}\""))
                 .collect::<Vec<_>>()
                 .join(separator);
-            let _ = writeln!(body, "{family}{{{labels}}} {} {window}", format_value(sample.value));
+            let _ = writeln!(
+                body,
+                "{family}{{{labels}}} {} {window}",
+                format_value(sample.value)
+            );
         }
     }
     for family in quiet {
         let _ = writeln!(body, "\n# TYPE {family} gauge");
-        let _ = writeln!(body, "# HELP {family} Not modelled by the emulator; reported as quiet.");
+        let _ = writeln!(
+            body,
+            "# HELP {family} Not modelled by the emulator; reported as quiet."
+        );
     }
     body.push_str("# EOF\n");
     (body, complete)

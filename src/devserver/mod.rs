@@ -154,7 +154,9 @@ pub(crate) struct State {
 impl Shared {
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves data that is still consistent enough to serve.
-        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 }
 
@@ -352,7 +354,10 @@ async fn serve_request(AxumState(shared): AxumState<Arc<Shared>>, request: Reque
     let mut state = shared.lock();
     let (reply, fault) = if body.is_err() {
         (
-            Reply::error(Code::InvalidArgument, "request body unreadable or too large"),
+            Reply::error(
+                Code::InvalidArgument,
+                "request body unreadable or too large",
+            ),
             None,
         )
     } else if incoming.path == "/slack/webhook" || incoming.path.starts_with("/slack/webhook/") {

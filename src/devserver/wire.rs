@@ -154,9 +154,9 @@ pub(crate) fn duration(d: Duration) -> Value {
     let nanos = d.subsec_nanos();
     let text = if nanos == 0 {
         format!("{secs}s")
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         format!("{secs}.{:03}s", nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         format!("{secs}.{:06}s", nanos / 1_000)
     } else {
         format!("{secs}.{nanos:09}s")
@@ -197,7 +197,10 @@ pub(crate) fn percent_decode(text: &str, plus_is_space: bool) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                match (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
+                match (
+                    bytes.get(i + 1).and_then(|b| hex(*b)),
+                    bytes.get(i + 2).and_then(|b| hex(*b)),
+                ) {
                     (Some(high), Some(low)) => {
                         out.push(high << 4 | low);
                         i += 3;
@@ -222,9 +225,9 @@ pub(crate) fn field<'a>(
     proto_name: &str,
 ) -> Result<Option<&'a Value>, String> {
     match (object.get(json_name), object.get(proto_name)) {
-        (Some(_), Some(_)) if json_name != proto_name => {
-            Err(format!("duplicate field \"{json_name}\" (also given as \"{proto_name}\")"))
-        }
+        (Some(_), Some(_)) if json_name != proto_name => Err(format!(
+            "duplicate field \"{json_name}\" (also given as \"{proto_name}\")"
+        )),
         (Some(value), _) | (None, Some(value)) => Ok(Some(value)),
         (None, None) => Ok(None),
     }

@@ -1,0 +1,190 @@
+//! `tcap provision <NAMESPACE> <TRUS>` and `tcap revert <NAMESPACE>`: one capacity change,
+//! checked before it is sent and proven after.
+
+use std::time::Duration;
+
+use clap::Args;
+use serde::Serialize;
+use tokio::time::Instant;
+
+use super::Context;
+use crate::capacity::change::{
+    self, parse_trus, CapacityView, CurrentView, Plan,
+};
+use crate::cli::{parse_duration, OutputFormat};
+use crate::cloud::model::CapacitySpec;
+use crate::cloud::ops::OpsClient;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Args)]
+pub struct ProvisionArgs {
+    /// Namespace ID (<name>.<account>)
+    pub namespace: String,
+    /// TRUs to provision: one of the namespace's valid values (e.g. 2, 3, 4, 6, 8, 10, 12)
+    #[arg(value_parser = parse_trus, allow_negative_numbers = true)]
+    pub trus: u32,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RevertArgs {
+    /// Namespace ID (<name>.<account>)
+    pub namespace: String,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    /// Print the planned change and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Return once the change is accepted, without waiting for it to apply
+    #[arg(long, conflicts_with = "wait_timeout")]
+    pub no_wait: bool,
+    /// How long to wait for the change to apply
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub wait_timeout: Duration,
+}
+
+/// The JSON of provision, revert and verify (the contract's fields, and a few more).
+#[derive(Debug, Serialize)]
+pub struct ChangeReport {
+    pub namespace: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<CapacityView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested: Option<CapacityView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<CapacityView>,
+    pub current: Option<CurrentView>,
+    pub changed: bool,
+    pub verified: bool,
+    pub async_operation_id: Option<String>,
+    pub dry_run: bool,
+    pub elapsed_seconds: f64,
+    pub message: String,
+    pub errors: Vec<String>,
+}
+
+pub async fn run_provision(args: ProvisionArgs, ctx: &Context) -> Result<()> {
+    let target = CapacitySpec::Provisioned {
+        value: f64::from(args.trus),
+    };
+    apply(&args.namespace, target, &args.change, ctx).await
+}
+
+pub async fn run_revert(args: RevertArgs, ctx: &Context) -> Result<()> {
+    apply(&args.namespace, CapacitySpec::OnDemand, &args.change, ctx).await
+}
+
+async fn apply(namespace: &str, target: CapacitySpec, args: &ChangeArgs, ctx: &Context) -> Result<()> {
+    change::validate_namespace_id(namespace)?;
+    let started = std::time::Instant::now();
+    let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?;
+    let plan = change::plan(&ops, namespace, target).await?;
+    let mut report = ChangeReport {
+        namespace: namespace.to_string(),
+        previous: Some(CapacityView::of(plan.previous)),
+        requested: Some(CapacityView::of(Some(target))),
+        expected: None,
+        current: Some(CurrentView::of(&plan.namespace)),
+        changed: false,
+        verified: false,
+        async_operation_id: None,
+        dry_run: args.dry_run,
+        elapsed_seconds: 0.0,
+        message: String::new(),
+        errors: Vec::new(),
+    };
+
+    if plan.already {
+        report.verified = true;
+        report.message = format!("{namespace}: already {}; nothing sent", plan.describe_target());
+        return finish(report, started, ctx);
+    }
+    if args.dry_run {
+        report.message = format!(
+            "{namespace}: would change {} → {}; nothing sent (--dry-run)",
+            plan.describe_previous(),
+            plan.describe_target()
+        );
+        return finish(report, started, ctx);
+    }
+
+    let op_id = uuid::Uuid::new_v4().to_string();
+    let submitted = change::submit(&ops, &plan, &op_id).await?;
+    report.changed = !submitted.nothing_to_change;
+    report.async_operation_id = Some(submitted.async_operation_id.clone());
+    let check = change::verify_command(namespace, target);
+    if args.no_wait {
+        report.message = format!(
+            "{namespace}: {} → {} requested (operation {}); check with `{check}`",
+            plan.describe_previous(),
+            plan.describe_target(),
+            submitted.async_operation_id
+        );
+        return finish(report, started, ctx);
+    }
+
+    crate::set_interrupt_note(format!(
+        "the change of {namespace} to {target} is in flight (operation {}); check with `{check}`",
+        submitted.async_operation_id
+    ));
+    let deadline = Instant::now() + args.wait_timeout;
+    let waited = change::await_applied(&ops, namespace, &submitted, target, deadline).await;
+    crate::clear_interrupt_note();
+    match waited {
+        Ok(ns) => {
+            report.current = Some(CurrentView::of(&ns));
+            report.verified = true;
+            report.message = format!(
+                "{namespace}: {} → {}, verified in {}",
+                short(&plan, plan.previous),
+                plan.describe_target(),
+                humantime::format_duration(Duration::from_secs(started.elapsed().as_secs()))
+            );
+            finish(report, started, ctx)
+        }
+        Err(e) => {
+            let error = change::wait_error(e, namespace, target, &submitted.async_operation_id);
+            if let Ok(ns) = ops.get_namespace(namespace).await {
+                report.current = Some(CurrentView::of(&ns));
+            }
+            report.errors.push(error.to_string());
+            report.message = error.to_string();
+            fail(report, started, error, ctx)
+        }
+    }
+}
+
+/// The previous capacity without its APS when it is On-Demand: the line stays short.
+fn short(plan: &Plan, spec: Option<CapacitySpec>) -> String {
+    match spec {
+        Some(CapacitySpec::OnDemand) => "on-demand".into(),
+        _ => plan.describe_previous(),
+    }
+}
+
+pub fn finish(mut report: ChangeReport, started: std::time::Instant, ctx: &Context) -> Result<()> {
+    report.elapsed_seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+    match ctx.printer.format {
+        OutputFormat::Json => ctx.printer.json(&report),
+        _ => ctx.printer.line(&report.message),
+    }
+}
+
+/// Prints the JSON report (scripts parse it even on failure), then fails with `error`.
+pub fn fail(
+    mut report: ChangeReport,
+    started: std::time::Instant,
+    error: Error,
+    ctx: &Context,
+) -> Result<()> {
+    report.elapsed_seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+    if ctx.printer.format == OutputFormat::Json {
+        ctx.printer.json(&report)?;
+    }
+    Err(error)
+}

@@ -1,0 +1,92 @@
+//! `tcap verify <NAMESPACE> (--trus N | --on-demand) [--wait D]`: exit 0 when the namespace has
+//! the expected capacity, 3 when it does not.
+
+use std::time::Duration;
+
+use clap::Args;
+use tokio::time::Instant;
+
+use super::provision::{fail, finish, ChangeReport};
+use super::Context;
+use crate::capacity::change::{self, parse_trus, CapacityView, CurrentView};
+use crate::cli::parse_duration;
+use crate::cloud::http::sleep_scaled;
+use crate::cloud::model::CapacitySpec;
+use crate::cloud::ops::{poll_interval, OpsClient};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("expect").required(true).args(["trus", "on_demand"])))]
+pub struct VerifyArgs {
+    /// Namespace ID (<name>.<account>)
+    pub namespace: String,
+    /// Expect Provisioned Capacity of N TRUs
+    #[arg(long, value_parser = parse_trus, allow_negative_numbers = true, value_name = "N")]
+    pub trus: Option<u32>,
+    /// Expect On-Demand capacity
+    #[arg(long)]
+    pub on_demand: bool,
+    /// Poll until it matches or this much time has passed
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub wait: Option<Duration>,
+}
+
+pub async fn run(args: VerifyArgs, ctx: &Context) -> Result<()> {
+    change::validate_namespace_id(&args.namespace)?;
+    let expected = match args.trus {
+        Some(t) => CapacitySpec::Provisioned {
+            value: f64::from(t),
+        },
+        None => CapacitySpec::OnDemand,
+    };
+    let started = std::time::Instant::now();
+    let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?;
+    let deadline = Instant::now() + args.wait.unwrap_or(Duration::ZERO);
+    let check = loop {
+        let ns = ops.get_namespace(&args.namespace).await.map_err(|e| {
+            if e.is_not_found() {
+                Error::Failed(format!("namespace {} not found: {}", args.namespace, e.message))
+            } else {
+                Error::Api(e)
+            }
+        })?;
+        let check = change::check(ns, expected);
+        let pause = poll_interval(None);
+        if check.matches || Instant::now() + pause.mul_f64(crate::cloud::http::delay_scale()) > deadline {
+            break check;
+        }
+        tracing::debug!("{}: {check}; checking again", args.namespace);
+        sleep_scaled(pause).await;
+    };
+    let mut report = ChangeReport {
+        namespace: args.namespace.clone(),
+        previous: None,
+        requested: None,
+        expected: Some(CapacityView::of(Some(expected))),
+        current: Some(CurrentView::of(&check.namespace)),
+        changed: false,
+        verified: check.matches,
+        async_operation_id: check
+            .namespace
+            .latest_request()
+            .map(|r| r.async_operation_id.clone())
+            .filter(|id| !id.is_empty()),
+        dry_run: false,
+        elapsed_seconds: 0.0,
+        message: String::new(),
+        errors: Vec::new(),
+    };
+    if check.matches {
+        report.message = format!(
+            "{}: {} as expected",
+            args.namespace,
+            change::describe(expected, check.namespace.aps_limit())
+        );
+        finish(report, started, ctx)
+    } else {
+        let message = format!("{}: {check}", args.namespace);
+        report.errors = check.differences.clone();
+        report.message = message.clone();
+        fail(report, started, Error::Mismatch(message), ctx)
+    }
+}
