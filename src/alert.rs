@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::cloud::http::{HttpClient, RetryPolicy};
 use crate::error::{ApiError, Error, Result, Service};
-use crate::settings::{ensure_safe_transport, Secret};
+use crate::settings::{Secret, ensure_safe_transport};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -67,7 +67,12 @@ impl Slack {
     pub async fn send(&self, level: Level, text: &str) -> Result<(), ApiError> {
         let payload = json!({ "text": format!("{} *{level}* {text}", level.emoji()) });
         self.http
-            .send_with(Method::POST, self.http.base().clone(), Some(&payload), |_| Ok(()))
+            .send_with(
+                Method::POST,
+                self.http.base().clone(),
+                Some(&payload),
+                |_| Ok(()),
+            )
             .await
     }
 }

@@ -191,7 +191,11 @@ mod tests {
     #[test]
     fn durations_are_humantime() {
         assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-        assert!(parse_duration("ten minutes").unwrap_err().contains("not a duration"));
+        assert!(
+            parse_duration("ten minutes")
+                .unwrap_err()
+                .contains("not a duration")
+        );
     }
 
     #[test]

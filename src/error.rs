@@ -185,7 +185,10 @@ mod tests {
             (Error::Temporary("x".into()), 75),
             (Error::Interrupted(String::new()), 130),
             (
-                Error::io("stdout", std::io::Error::from(std::io::ErrorKind::BrokenPipe)),
+                Error::io(
+                    "stdout",
+                    std::io::Error::from(std::io::ErrorKind::BrokenPipe),
+                ),
                 0,
             ),
         ];

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use comfy_table::{presets, Attribute, Cell, ColumnConstraint, ContentArrangement, Table};
+use comfy_table::{Attribute, Cell, ColumnConstraint, ContentArrangement, Table, presets};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
@@ -60,7 +60,11 @@ impl Printer {
         }
         table.set_header(header.iter().map(|h| {
             let cell = Cell::new(h);
-            if self.color { cell.add_attribute(Attribute::Bold) } else { cell }
+            if self.color {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
         }));
         let last = header.len().saturating_sub(1);
         for (i, column) in table.column_iter_mut().enumerate() {
@@ -116,7 +120,8 @@ impl Printer {
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("the template is valid"),
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .expect("the template is valid"),
         );
         bar.set_message(message.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
@@ -134,8 +139,15 @@ pub fn num<S: serde::Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S:
     tidy(*v).serialize(s)
 }
 
-pub fn opt_num<S: serde::Serializer>(v: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub fn opt_num<S: serde::Serializer>(
+    v: &Option<f64>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     v.map(tidy).serialize(s)
+}
+
+pub fn nums<S: serde::Serializer>(v: &[f64], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|x| tidy(*x)))
 }
 
 /// RFC 4180: quote a field holding a comma, a quote or a line break; double inner quotes.

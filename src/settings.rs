@@ -113,7 +113,9 @@ impl Settings {
             (None, None) => DEFAULT_REQUEST_TIMEOUT,
         };
         if request_timeout.is_zero() {
-            return Err(Error::Usage("--request-timeout must be more than 0s".into()));
+            return Err(Error::Usage(
+                "--request-timeout must be more than 0s".into(),
+            ));
         }
 
         let cloud_key = if let Some(path) = &args.api_key_file {
@@ -379,7 +381,12 @@ mod tests {
         assert_eq!(s.api_version, "v0.19.1");
         assert_eq!(s.output, OutputFormat::Table);
         assert_eq!(s.request_timeout, Duration::from_secs(30));
-        assert!(s.cloud_ops_key().unwrap_err().to_string().contains("TEMPORAL_CLOUD_API_KEY"));
+        assert!(
+            s.cloud_ops_key()
+                .unwrap_err()
+                .to_string()
+                .contains("TEMPORAL_CLOUD_API_KEY")
+        );
     }
 
     #[test]
@@ -409,8 +416,11 @@ mod tests {
         std::fs::create_dir_all(dir.join("tcap")).unwrap();
         std::fs::write(dir.join("tcap/config.toml"), "api_version = \"v0.12.0\"\n").unwrap();
         let xdg = dir.to_str().unwrap().to_string();
-        let s = Settings::resolve(&GlobalArgs::default(), &env_of(&[("XDG_CONFIG_HOME", &xdg)]))
-            .unwrap();
+        let s = Settings::resolve(
+            &GlobalArgs::default(),
+            &env_of(&[("XDG_CONFIG_HOME", &xdg)]),
+        )
+        .unwrap();
         assert_eq!(s.api_version, "v0.12.0");
     }
 
@@ -430,7 +440,10 @@ mod tests {
     fn cloud_key_precedence_and_metrics_fallback() {
         let s = Settings::resolve(
             &no_config(),
-            &env_of(&[("TEMPORAL_API_KEY", "second"), ("TEMPORAL_CLOUD_API_KEY", "first")]),
+            &env_of(&[
+                ("TEMPORAL_API_KEY", "second"),
+                ("TEMPORAL_CLOUD_API_KEY", "first"),
+            ]),
         )
         .unwrap();
         assert_eq!(s.cloud_ops_key().unwrap().expose(), "first");
@@ -438,7 +451,10 @@ mod tests {
 
         let s = Settings::resolve(
             &no_config(),
-            &env_of(&[("TEMPORAL_API_KEY", "second"), ("TEMPORAL_CLOUD_METRICS_API_KEY", "m")]),
+            &env_of(&[
+                ("TEMPORAL_API_KEY", "second"),
+                ("TEMPORAL_CLOUD_METRICS_API_KEY", "m"),
+            ]),
         )
         .unwrap();
         assert_eq!(s.cloud_ops_key().unwrap().expose(), "second");
@@ -529,7 +545,9 @@ mod tests {
             },
         ] {
             assert_eq!(
-                Settings::resolve(&args, &env_of(&[])).unwrap_err().exit_code(),
+                Settings::resolve(&args, &env_of(&[]))
+                    .unwrap_err()
+                    .exit_code(),
                 2
             );
         }
@@ -550,8 +568,11 @@ mod tests {
     #[test]
     fn secrets_do_not_debug_print() {
         assert_eq!(format!("{:?}", Secret::new("abc")), "Secret(***)");
-        let s = Settings::resolve(&no_config(), &env_of(&[("TEMPORAL_CLOUD_API_KEY", "sekrit")]))
-            .unwrap();
+        let s = Settings::resolve(
+            &no_config(),
+            &env_of(&[("TEMPORAL_CLOUD_API_KEY", "sekrit")]),
+        )
+        .unwrap();
         assert!(!format!("{s:?}").contains("sekrit"));
     }
 

@@ -7,11 +7,11 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use crate::cloud::model::{fmt_trus, CapacityInfo, CapacitySpec, Namespace, RequestState};
-use crate::cloud::ops::{capacity_matches, describe_capacity, OpsClient, WaitError};
+use crate::cloud::model::{CapacityInfo, CapacitySpec, Namespace, RequestState, fmt_trus};
+use crate::cloud::ops::{OpsClient, WaitError, capacity_matches, describe_capacity};
 use crate::error::{ApiError, Error, Result};
 
-use super::recommend::{fmt_int, APS_PER_TRU};
+use super::recommend::{APS_PER_TRU, fmt_int};
 
 /// How often a stale `resourceVersion` (409) is re-read and retried before giving up.
 const MAX_VERSION_RETRIES: u32 = 5;
@@ -35,7 +35,11 @@ pub fn validate_namespace_id(id: &str) -> Result<()> {
     {
         return bad("the name part must be letters, digits and '-', starting with a letter");
     }
-    if account.is_empty() || !account.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if account.is_empty()
+        || !account
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
         return bad("the account part must be letters, digits and '-'");
     }
     Ok(())
@@ -105,7 +109,11 @@ impl CurrentView {
 pub fn describe(spec: CapacitySpec, on_demand_limit: Option<f64>) -> String {
     match spec {
         CapacitySpec::Provisioned { value } => {
-            format!("{} TRUs ({} APS)", fmt_trus(value), fmt_int(value * APS_PER_TRU))
+            format!(
+                "{} TRUs ({} APS)",
+                fmt_trus(value),
+                fmt_int(value * APS_PER_TRU)
+            )
         }
         CapacitySpec::OnDemand => match on_demand_limit {
             Some(limit) => format!("on-demand (limit {} APS)", fmt_int(limit)),
@@ -296,7 +304,10 @@ pub async fn submit(ops: &OpsClient, plan: &Plan, async_operation_id: &str) -> R
                     });
                 }
             }
-            Err(e) if e.status == Some(400) && e.message.to_lowercase().contains("nothing to change") => {
+            Err(e)
+                if e.status == Some(400)
+                    && e.message.to_lowercase().contains("nothing to change") =>
+            {
                 return Ok(Submitted {
                     async_operation_id: async_operation_id.to_string(),
                     check_duration: None,
@@ -415,10 +426,24 @@ mod tests {
 
     #[test]
     fn namespace_ids_split_on_the_last_dot() {
-        for ok in ["payments-prod.a1b2c", "capacity-test.temporal-dev", "ab.x", "My-Ns.abc12"] {
+        for ok in [
+            "payments-prod.a1b2c",
+            "capacity-test.temporal-dev",
+            "ab.x",
+            "My-Ns.abc12",
+        ] {
             assert!(validate_namespace_id(ok).is_ok(), "{ok}");
         }
-        for bad in ["payments-prod", ".a1b2c", "payments-prod.", "a.b1c", "-x.a", "x-.a", "pay_ments.a1", "a b.c"] {
+        for bad in [
+            "payments-prod",
+            ".a1b2c",
+            "payments-prod.",
+            "a.b1c",
+            "-x.a",
+            "x-.a",
+            "pay_ments.a1",
+            "a b.c",
+        ] {
             let err = validate_namespace_id(bad).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{bad}");
             assert!(err.to_string().contains(bad), "{err}");
@@ -456,17 +481,29 @@ mod tests {
         assert!(check_tru_value(6.0, &info(&all, Some(8.0))).is_ok());
         let err = check_tru_value(5.0, &info(&all, Some(8.0))).unwrap_err();
         assert_eq!(err.exit_code(), 2);
-        assert!(err.to_string().ends_with("valid values: 2, 3, 4, 6, 8"), "{err}");
+        assert!(
+            err.to_string().ends_with("valid values: 2, 3, 4, 6, 8"),
+            "{err}"
+        );
         let err = check_tru_value(10.0, &info(&all, Some(8.0))).unwrap_err();
-        assert!(err.to_string().contains("above the 8 TRUs available"), "{err}");
+        assert!(
+            err.to_string().contains("above the 8 TRUs available"),
+            "{err}"
+        );
         // No list from the server: only the cap applies.
         assert!(check_tru_value(5.0, &info(&[], None)).is_ok());
     }
 
     #[test]
     fn descriptions_name_the_aps() {
-        assert_eq!(describe(CapacitySpec::Provisioned { value: 6.0 }, None), "6 TRUs (3,000 APS)");
-        assert_eq!(describe(CapacitySpec::OnDemand, Some(800.0)), "on-demand (limit 800 APS)");
+        assert_eq!(
+            describe(CapacitySpec::Provisioned { value: 6.0 }, None),
+            "6 TRUs (3,000 APS)"
+        );
+        assert_eq!(
+            describe(CapacitySpec::OnDemand, Some(800.0)),
+            "on-demand (limit 800 APS)"
+        );
         assert_eq!(
             verify_command("a.b", CapacitySpec::Provisioned { value: 4.0 }),
             "tcap verify a.b --trus 4 --wait 10m"

@@ -39,7 +39,9 @@ pub fn aggregate<'a>(
             continue;
         }
         let Some(namespace) = sample.label("temporal_namespace").filter(|n| !n.is_empty()) else {
-            warnings.push(format!("a {family} row has no temporal_namespace label; skipped"));
+            warnings.push(format!(
+                "a {family} row has no temporal_namespace label; skipped"
+            ));
             continue;
         };
         if !sample.value.is_finite() || sample.value < 0.0 {
@@ -52,7 +54,11 @@ pub fn aggregate<'a>(
         let entry = usage.entry(namespace.to_string()).or_default();
         match family {
             ACTION_LIMIT => {
-                entry.action_limit = Some(entry.action_limit.map_or(sample.value, |l| l.max(sample.value)));
+                entry.action_limit = Some(
+                    entry
+                        .action_limit
+                        .map_or(sample.value, |l| l.max(sample.value)),
+                );
             }
             ACTION_COUNT => match sample.label("is_background") {
                 Some("true") => entry.background_count += sample.value,
@@ -101,7 +107,12 @@ temporal_cloud_v1_action_limit{temporal_namespace="nan.a1b2c"} NaN 1788763560000
         // Background rows are reported but do not count; the _v2 family is ignored.
         assert_eq!(
             u("payments-prod.a1b2c"),
-            Usage { action_limit: Some(2000.0), action_count: 1720.35, background_count: 12.5, throttled: 42.0 }
+            Usage {
+                action_limit: Some(2000.0),
+                action_count: 1720.35,
+                background_count: 12.5,
+                throttled: 42.0
+            }
         );
         // HA: the larger of the two regions' limits, active and standby summed.
         assert_eq!(u("ha.a1b2c").action_limit, Some(4000.0));
@@ -109,7 +120,10 @@ temporal_cloud_v1_action_limit{temporal_namespace="nan.a1b2c"} NaN 1788763560000
         // Idle: no count series at all means zero, not an error.
         assert_eq!(
             u("staging.a1b2c"),
-            Usage { action_limit: Some(500.0), ..Usage::default() }
+            Usage {
+                action_limit: Some(500.0),
+                ..Usage::default()
+            }
         );
         // Counted but no limit series: the limit stays unknown rather than zero.
         assert_eq!(u("orphan.a1b2c").action_limit, None);
@@ -120,9 +134,20 @@ temporal_cloud_v1_action_limit{temporal_namespace="nan.a1b2c"} NaN 1788763560000
 
     #[test]
     fn utilization_needs_a_positive_limit() {
-        let usage = Usage { action_limit: Some(2000.0), action_count: 1500.0, ..Usage::default() };
+        let usage = Usage {
+            action_limit: Some(2000.0),
+            action_count: 1500.0,
+            ..Usage::default()
+        };
         assert_eq!(usage.utilization(), Some(0.75));
-        assert_eq!(Usage { action_limit: Some(0.0), ..Usage::default() }.utilization(), None);
+        assert_eq!(
+            Usage {
+                action_limit: Some(0.0),
+                ..Usage::default()
+            }
+            .utilization(),
+            None
+        );
         assert_eq!(Usage::default().utilization(), None);
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
@@ -18,8 +18,7 @@ use crate::settings::Secret;
 pub struct RetryPolicy {
     /// Attempts for 502/503/504, transport failures and unreadable bodies.
     pub max_attempts: u32,
-    /// Attempts for 429s; zero means a 429 is returned at once (the Metrics API's hourly budget
-    /// is too small to spend on retries).
+    /// Attempts for 429s; zero means a 429 is returned at once.
     pub max_rate_limited_attempts: u32,
     pub base_delay: Duration,
     pub max_delay: Duration,
@@ -38,13 +37,15 @@ impl RetryPolicy {
         }
     }
 
+    /// A 429 that asks for a short pause is a blip and is retried; one that asks for minutes is
+    /// the hourly budget, and waiting inside a command would only hide it.
     pub fn metrics() -> Self {
         RetryPolicy {
             max_attempts: 3,
-            max_rate_limited_attempts: 0,
+            max_rate_limited_attempts: 2,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(5),
-            max_retry_after: Duration::ZERO,
+            max_retry_after: Duration::from_secs(10),
         }
     }
 
@@ -253,7 +254,9 @@ impl HttpClient {
                     tracing::debug!(%method, path = url.path(), status = reply.status, ?elapsed, "{}", self.service);
                     match accept(&reply) {
                         Ok(value) => return Ok(value),
-                        Err(message) => self.error(None, None, format!("unreadable answer: {message}"), None),
+                        Err(message) => {
+                            self.error(None, None, format!("unreadable answer: {message}"), None)
+                        }
                     }
                 }
                 Ok(reply) => {
@@ -262,7 +265,9 @@ impl HttpClient {
                     match reply.status {
                         429 => {
                             rate_limited += 1;
-                            let wait = error.retry_after.unwrap_or_else(|| self.retry.backoff(rate_limited));
+                            let wait = error
+                                .retry_after
+                                .unwrap_or_else(|| self.retry.backoff(rate_limited));
                             if rate_limited > self.retry.max_rate_limited_attempts
                                 || wait > self.retry.max_retry_after
                             {
@@ -304,7 +309,8 @@ impl HttpClient {
         url: Url,
         body: &serde_json::Value,
     ) -> Result<T, ApiError> {
-        self.send_with(Method::POST, url, Some(body), decode_json).await
+        self.send_with(Method::POST, url, Some(body), decode_json)
+            .await
     }
 
     fn error(
@@ -445,8 +451,14 @@ mod tests {
         let p = RetryPolicy::cloud_ops();
         for retry in 0..40 {
             let d = p.backoff(retry);
-            let full = p.base_delay.saturating_mul(1 << retry.min(16)).min(p.max_delay);
-            assert!(d >= full / 2 && d <= full, "retry {retry}: {d:?} vs {full:?}");
+            let full = p
+                .base_delay
+                .saturating_mul(1 << retry.min(16))
+                .min(p.max_delay);
+            assert!(
+                d >= full / 2 && d <= full,
+                "retry {retry}: {d:?} vs {full:?}"
+            );
         }
         assert!(p.backoff(30) <= p.max_delay);
     }
@@ -465,14 +477,20 @@ mod tests {
     #[test]
     fn server_messages_come_from_status_bodies_or_text() {
         assert_eq!(
-            server_message(404, br#"{"code":5,"message":"namespace not found","details":[]}"#),
+            server_message(
+                404,
+                br#"{"code":5,"message":"namespace not found","details":[]}"#
+            ),
             (Some(5), "namespace not found".to_string())
         );
         assert_eq!(
             server_message(401, b"invalid API key\n"),
             (None, "invalid API key".to_string())
         );
-        assert_eq!(server_message(503, b""), (None, "service unavailable".to_string()));
+        assert_eq!(
+            server_message(503, b""),
+            (None, "service unavailable".to_string())
+        );
         let long = "x".repeat(1000);
         assert!(server_message(500, long.as_bytes()).1.chars().count() <= 301);
     }

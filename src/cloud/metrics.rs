@@ -79,9 +79,12 @@ impl MetricsClient {
         })
     }
 
-    /// One request for the given families. A 429 comes back at once with its `Retry-After`:
-    /// the account's budget is 180 requests an hour, shared with every other scraper.
+    /// One request for the given families. A 429 with a long `Retry-After` (the account's
+    /// budget is 180 requests an hour, shared with every other scraper) comes back at once.
+    /// A body cut off mid-line or holding lines that cannot be read is asked for again a couple
+    /// of times; if it stays unreadable, the readable part is returned with its warnings.
     pub async fn fetch(&self, families: &[&str]) -> Result<Snapshot, ApiError> {
+        const ATTEMPTS: u32 = 3;
         let mut url = self.http.url(&["v1", "metrics"]);
         {
             let mut query = url.query_pairs_mut();
@@ -90,27 +93,48 @@ impl MetricsClient {
             }
         }
         let started = std::time::Instant::now();
-        let (text, completeness) = self
-            .http
-            .send_with(Method::GET, url, None, |reply: &Reply| {
-                let text = std::str::from_utf8(&reply.body)
-                    .map_err(|e| format!("the metrics body is not UTF-8: {e}"))?;
-                Ok((
-                    text.to_owned(),
-                    Completeness::from_header(reply.header("x-completeness")),
-                ))
-            })
-            .await?;
-        let exposition = openmetrics::parse_families(&text, families);
-        for warning in &exposition.warnings {
-            tracing::warn!("metrics body line {}: {}", warning.line, warning.message);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (text, completeness) = self
+                .http
+                .send_with(Method::GET, url.clone(), None, |reply: &Reply| {
+                    let text = std::str::from_utf8(&reply.body)
+                        .map_err(|e| format!("the metrics body is not UTF-8: {e}"))?;
+                    if is_cut_off(text) {
+                        return Err("the metrics body ends in the middle of a line".into());
+                    }
+                    Ok((
+                        text.to_owned(),
+                        Completeness::from_header(reply.header("x-completeness")),
+                    ))
+                })
+                .await?;
+            let exposition = openmetrics::parse_families(&text, families);
+            if !exposition.warnings.is_empty() && attempt < ATTEMPTS {
+                tracing::warn!(
+                    "the metrics body had {} unreadable line(s) ({}); asking again",
+                    exposition.warnings.len(),
+                    exposition.warnings[0]
+                );
+                super::http::sleep_scaled(RetryPolicy::metrics().backoff(attempt)).await;
+                continue;
+            }
+            for warning in &exposition.warnings {
+                tracing::warn!("metrics body line {}: {}", warning.line, warning.message);
+            }
+            return Ok(Snapshot {
+                exposition,
+                completeness,
+                elapsed: started.elapsed(),
+            });
         }
-        Ok(Snapshot {
-            exposition,
-            completeness,
-            elapsed: started.elapsed(),
-        })
     }
+}
+
+/// OpenMetrics ends every line with a newline; a body that stops mid-line lost its tail.
+fn is_cut_off(text: &str) -> bool {
+    !text.is_empty() && !text.ends_with('\n') && !text.trim_end().ends_with("# EOF")
 }
 
 #[cfg(test)]
@@ -119,10 +143,31 @@ mod tests {
 
     #[test]
     fn completeness_header_values() {
-        assert_eq!(Completeness::from_header(Some("complete")), Completeness::Complete);
-        assert_eq!(Completeness::from_header(Some(" Limited ")), Completeness::Limited);
-        assert_eq!(Completeness::from_header(Some("unknown")), Completeness::Unknown);
-        assert_eq!(Completeness::from_header(None), Completeness::Unstated(None));
+        assert_eq!(
+            Completeness::from_header(Some("complete")),
+            Completeness::Complete
+        );
+        assert_eq!(
+            Completeness::from_header(Some(" Limited ")),
+            Completeness::Limited
+        );
+        assert_eq!(
+            Completeness::from_header(Some("unknown")),
+            Completeness::Unknown
+        );
+        assert_eq!(
+            Completeness::from_header(None),
+            Completeness::Unstated(None)
+        );
         assert!(!Completeness::from_header(Some("partial")).is_complete());
+    }
+
+    #[test]
+    fn a_body_that_stops_mid_line_is_cut_off() {
+        assert!(!is_cut_off(""));
+        assert!(!is_cut_off("a 1\n"));
+        assert!(!is_cut_off("a 1\n# EOF"));
+        assert!(is_cut_off("a 1\na{x=\"1"));
+        assert!(is_cut_off("a 1\nb 2"));
     }
 }

@@ -107,7 +107,9 @@ fn de_opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> 
 fn de_f64_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
     let v = Option::<Vec<Value>>::deserialize(d)?.unwrap_or_default();
     v.iter()
-        .map(|x| number_of(x).ok_or_else(|| de::Error::custom(format!("expected a number, found {x}"))))
+        .map(|x| {
+            number_of(x).ok_or_else(|| de::Error::custom(format!("expected a number, found {x}")))
+        })
         .collect()
 }
 
@@ -263,18 +265,19 @@ impl<'de> Deserialize<'de> for Capacity {
         let Some(object) = v.as_object() else {
             return Ok(Capacity::default());
         };
-        let mode = if let Some(p) = field(object, "provisioned", "provisioned").filter(|v| !v.is_null()) {
-            let value = p
-                .as_object()
-                .and_then(|p| field(p, "currentValue", "current_value"))
-                .and_then(number_of)
-                .unwrap_or(0.0);
-            Some(CapacitySpec::Provisioned { value })
-        } else {
-            field(object, "onDemand", "on_demand")
-                .filter(|v| !v.is_null())
-                .map(|_| CapacitySpec::OnDemand)
-        };
+        let mode =
+            if let Some(p) = field(object, "provisioned", "provisioned").filter(|v| !v.is_null()) {
+                let value = p
+                    .as_object()
+                    .and_then(|p| field(p, "currentValue", "current_value"))
+                    .and_then(number_of)
+                    .unwrap_or(0.0);
+                Some(CapacitySpec::Provisioned { value })
+            } else {
+                field(object, "onDemand", "on_demand")
+                    .filter(|v| !v.is_null())
+                    .map(|_| CapacitySpec::OnDemand)
+            };
         let latest_request = match field(object, "latestRequest", "latest_request") {
             None | Some(Value::Null) => None,
             Some(r) => Some(CapacityRequest::deserialize(r).map_err(de::Error::custom)?),
@@ -308,7 +311,11 @@ pub struct Namespace {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Limits {
-    #[serde(default, alias = "actions_per_second_limit", deserialize_with = "de_opt_f64")]
+    #[serde(
+        default,
+        alias = "actions_per_second_limit",
+        deserialize_with = "de_opt_f64"
+    )]
     pub actions_per_second_limit: Option<f64>,
 }
 
@@ -330,7 +337,9 @@ impl Namespace {
     }
 
     pub fn latest_request(&self) -> Option<&CapacityRequest> {
-        self.capacity.as_ref().and_then(|c| c.latest_request.as_ref())
+        self.capacity
+            .as_ref()
+            .and_then(|c| c.latest_request.as_ref())
     }
 
     /// The spec to send back: every field as read, with only the capacity replaced.
@@ -396,7 +405,11 @@ impl<'de> Deserialize<'de> for CapacityInfo {
         struct Provisioned {
             #[serde(default, alias = "valid_tru_values", deserialize_with = "de_f64_list")]
             valid_tru_values: Vec<f64>,
-            #[serde(default, alias = "max_available_tru_value", deserialize_with = "de_opt_f64")]
+            #[serde(
+                default,
+                alias = "max_available_tru_value",
+                deserialize_with = "de_opt_f64"
+            )]
             max_available_tru_value: Option<f64>,
         }
         #[derive(Deserialize, Default)]
@@ -536,12 +549,24 @@ mod tests {
         let ns = r.namespace.unwrap();
         assert_eq!(ns.namespace, "my-namespace.abc12");
         assert_eq!(ns.resource_version, "8a5f6b2c-1");
-        assert_eq!(ns.desired_capacity(), Some(CapacitySpec::Provisioned { value: 4.0 }));
-        assert_eq!(ns.current_capacity(), Some(CapacitySpec::Provisioned { value: 4.0 }));
+        assert_eq!(
+            ns.desired_capacity(),
+            Some(CapacitySpec::Provisioned { value: 4.0 })
+        );
+        assert_eq!(
+            ns.current_capacity(),
+            Some(CapacitySpec::Provisioned { value: 4.0 })
+        );
         let req = ns.latest_request().unwrap();
         assert_eq!(req.state, RequestState::Completed);
-        assert_eq!(req.async_operation_id, "7cbe07a6-6eb6-45ba-883a-0e6930b5f2a6");
-        assert_eq!(req.end_time.unwrap().to_rfc3339(), "2026-05-19T17:04:40+00:00");
+        assert_eq!(
+            req.async_operation_id,
+            "7cbe07a6-6eb6-45ba-883a-0e6930b5f2a6"
+        );
+        assert_eq!(
+            req.end_time.unwrap().to_rfc3339(),
+            "2026-05-19T17:04:40+00:00"
+        );
     }
 
     #[test]
@@ -575,7 +600,10 @@ mod tests {
         assert_eq!(ns.current_capacity(), Some(CapacitySpec::OnDemand));
         assert!(ns.latest_request().is_none());
         let spec = ns.spec_with_capacity(CapacitySpec::Provisioned { value: 2.0 });
-        assert_eq!(spec["capacity_spec"], serde_json::json!({"provisioned": {"value": 2}}));
+        assert_eq!(
+            spec["capacity_spec"],
+            serde_json::json!({"provisioned": {"value": 2}})
+        );
         assert!(!spec.contains_key("capacitySpec"));
 
         let empty: Namespace = serde_json::from_str(r#"{"capacity": null, "spec": null}"#).unwrap();
@@ -596,14 +624,20 @@ mod tests {
         assert_eq!(op.check_duration, Some(Duration::from_secs(10)));
         assert!(op.finished_time.is_none());
 
-        let op: AsyncOperation =
-            serde_json::from_str(r#"{"state": 6, "checkDuration": "1.500s", "failure_reason": "no"}"#).unwrap();
+        let op: AsyncOperation = serde_json::from_str(
+            r#"{"state": 6, "checkDuration": "1.500s", "failure_reason": "no"}"#,
+        )
+        .unwrap();
         assert_eq!(op.state, OperationState::Rejected);
         assert_eq!(op.check_duration, Some(Duration::from_millis(1500)));
         assert_eq!(op.failure_reason, "no");
 
-        let op: AsyncOperation = serde_json::from_str(r#"{"state": "STATE_SOMETHING_NEW"}"#).unwrap();
-        assert_eq!(op.state, OperationState::Other("STATE_SOMETHING_NEW".into()));
+        let op: AsyncOperation =
+            serde_json::from_str(r#"{"state": "STATE_SOMETHING_NEW"}"#).unwrap();
+        assert_eq!(
+            op.state,
+            OperationState::Other("STATE_SOMETHING_NEW".into())
+        );
         assert!(!op.state.is_terminal());
     }
 
@@ -623,15 +657,26 @@ mod tests {
         )
         .unwrap();
         let info = r.capacity_info.unwrap();
-        assert_eq!(info.valid_tru_values, vec![2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0]);
+        assert_eq!(
+            info.valid_tru_values,
+            vec![2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0]
+        );
         assert_eq!(info.max_available_tru_value, Some(8.0));
         assert_eq!(info.on_demand_aps_limit, Some(500.0));
-        assert_eq!(info.aps, Some(ApsStats { mean: 120.5, p90: 310.0, p99: 455.2 }));
+        assert_eq!(
+            info.aps,
+            Some(ApsStats {
+                mean: 120.5,
+                p90: 310.0,
+                p99: 455.2
+            })
+        );
         assert_eq!(info.current.mode, Some(CapacitySpec::OnDemand));
 
-        let sparse: CapacityInfo =
-            serde_json::from_str(r#"{"mode_options": {"provisioned": {"valid_tru_values": ["2", 4]}}, "stats": null}"#)
-                .unwrap();
+        let sparse: CapacityInfo = serde_json::from_str(
+            r#"{"mode_options": {"provisioned": {"valid_tru_values": ["2", 4]}}, "stats": null}"#,
+        )
+        .unwrap();
         assert_eq!(sparse.valid_tru_values, vec![2.0, 4.0]);
         assert!(sparse.aps.is_none() && sparse.max_available_tru_value.is_none());
     }
@@ -639,13 +684,20 @@ mod tests {
     #[test]
     fn capacity_specs_print_like_protojson() {
         assert_eq!(
-            CapacitySpec::Provisioned { value: 4.0 }.to_json().to_string(),
+            CapacitySpec::Provisioned { value: 4.0 }
+                .to_json()
+                .to_string(),
             r#"{"provisioned":{"value":4}}"#
         );
         assert_eq!(
-            CapacitySpec::Provisioned { value: 2.5 }.to_json().to_string(),
+            CapacitySpec::Provisioned { value: 2.5 }
+                .to_json()
+                .to_string(),
             r#"{"provisioned":{"value":2.5}}"#
         );
-        assert_eq!(CapacitySpec::OnDemand.to_json().to_string(), r#"{"onDemand":{}}"#);
+        assert_eq!(
+            CapacitySpec::OnDemand.to_json().to_string(),
+            r#"{"onDemand":{}}"#
+        );
     }
 }

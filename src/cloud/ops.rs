@@ -5,11 +5,11 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use super::http::{sleep_scaled, HttpClient, RetryPolicy};
+use super::http::{HttpClient, RetryPolicy, sleep_scaled};
 use super::model::{
-    update_namespace_body, AsyncOperation, AsyncOperationResponse, CapacityInfo,
-    CapacityInfoResponse, CapacitySpec, GetNamespaceResponse, GetNamespacesResponse, Namespace,
-    OperationState, RequestState,
+    AsyncOperation, AsyncOperationResponse, CapacityInfo, CapacityInfoResponse, CapacitySpec,
+    GetNamespaceResponse, GetNamespacesResponse, Namespace, OperationState, RequestState,
+    update_namespace_body,
 };
 use crate::error::{ApiError, Service};
 use crate::settings::{Secret, Settings};
@@ -31,11 +31,18 @@ pub struct OpsClient {
 pub enum WaitError {
     Api(ApiError),
     /// The operation ended FAILED, CANCELLED or REJECTED.
-    OperationFailed { state: OperationState, reason: String },
+    OperationFailed {
+        state: OperationState,
+        reason: String,
+    },
     /// `capacity.latestRequest` ended FAILED.
-    RequestFailed { namespace: Box<Namespace> },
+    RequestFailed {
+        namespace: Box<Namespace>,
+    },
     /// The deadline passed; `last_seen` says what the server showed last.
-    TimedOut { last_seen: String },
+    TimedOut {
+        last_seen: String,
+    },
 }
 
 impl From<ApiError> for WaitError {
@@ -89,9 +96,12 @@ impl OpsClient {
     }
 
     pub async fn capacity_info(&self, namespace: &str) -> Result<CapacityInfo, ApiError> {
-        let url = self.http.url(&["cloud", "namespaces", namespace, "capacity-info"]);
+        let url = self
+            .http
+            .url(&["cloud", "namespaces", namespace, "capacity-info"]);
         let r: CapacityInfoResponse = self.http.get_json(url).await?;
-        r.capacity_info.ok_or_else(|| self.empty_answer("capacityInfo"))
+        r.capacity_info
+            .ok_or_else(|| self.empty_answer("capacityInfo"))
     }
 
     /// UpdateNamespace. `async_operation_id` is the idempotency key: every retry of this POST
@@ -106,18 +116,24 @@ impl OpsClient {
         let url = self.http.url(&["cloud", "namespaces", namespace]);
         let body = update_namespace_body(spec, resource_version, async_operation_id);
         let r: AsyncOperationResponse = self.http.post_json(url, &body).await?;
-        r.async_operation.ok_or_else(|| self.empty_answer("asyncOperation"))
+        r.async_operation
+            .ok_or_else(|| self.empty_answer("asyncOperation"))
     }
 
     pub async fn get_operation(&self, id: &str) -> Result<AsyncOperation, ApiError> {
         let url = self.http.url(&["cloud", "operations", id]);
         let r: AsyncOperationResponse = self.http.get_json(url).await?;
-        r.async_operation.ok_or_else(|| self.empty_answer("asyncOperation"))
+        r.async_operation
+            .ok_or_else(|| self.empty_answer("asyncOperation"))
     }
 
     /// Polls the operation at the server's `checkDuration` (1 s to 30 s) until it ends or the
     /// deadline passes. FULFILLED is success; FAILED, CANCELLED and REJECTED are failures.
-    pub async fn wait_operation(&self, id: &str, deadline: Instant) -> Result<AsyncOperation, WaitError> {
+    pub async fn wait_operation(
+        &self,
+        id: &str,
+        deadline: Instant,
+    ) -> Result<AsyncOperation, WaitError> {
         loop {
             let op = self.get_operation(id).await?;
             match op.state {
@@ -162,7 +178,9 @@ impl OpsClient {
             });
             match request.map(|r| &r.state) {
                 Some(RequestState::Failed) if ours => {
-                    return Err(WaitError::RequestFailed { namespace: Box::new(ns) });
+                    return Err(WaitError::RequestFailed {
+                        namespace: Box::new(ns),
+                    });
                 }
                 Some(RequestState::InProgress) | Some(RequestState::Unspecified) => {}
                 // A null latestRequest or a completed one: done once the capacity shows it.
@@ -224,9 +242,18 @@ mod tests {
     #[test]
     fn polling_follows_check_duration_within_bounds() {
         assert_eq!(poll_interval(None), Duration::from_secs(2));
-        assert_eq!(poll_interval(Some(Duration::from_millis(10))), Duration::from_secs(1));
-        assert_eq!(poll_interval(Some(Duration::from_secs(10))), Duration::from_secs(10));
-        assert_eq!(poll_interval(Some(Duration::from_secs(600))), Duration::from_secs(30));
+        assert_eq!(
+            poll_interval(Some(Duration::from_millis(10))),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            poll_interval(Some(Duration::from_secs(10))),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            poll_interval(Some(Duration::from_secs(600))),
+            Duration::from_secs(30)
+        );
     }
 
     #[test]
@@ -235,6 +262,9 @@ mod tests {
         assert!(capacity_matches(Some(four), four));
         assert!(!capacity_matches(Some(CapacitySpec::OnDemand), four));
         assert!(!capacity_matches(None, CapacitySpec::OnDemand));
-        assert!(!capacity_matches(Some(CapacitySpec::Provisioned { value: 6.0 }), four));
+        assert!(!capacity_matches(
+            Some(CapacitySpec::Provisioned { value: 6.0 }),
+            four
+        ));
     }
 }

@@ -11,14 +11,14 @@ use tokio::task::JoinSet;
 
 use super::Context;
 use crate::alert::{Level, Slack};
-use crate::capacity::recommend::{self, fmt_int, fmt_usd, Action, Mode, Policy, Recommendation};
-use crate::capacity::usage::{aggregate, Usage};
+use crate::capacity::recommend::{self, Action, Mode, Policy, Recommendation, fmt_int, fmt_usd};
+use crate::capacity::usage::{Usage, aggregate};
 use crate::cli::OutputFormat;
-use crate::cloud::metrics::{MetricsClient, ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED};
+use crate::cloud::metrics::{ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED, MetricsClient};
 use crate::cloud::model::{CapacityInfo, CapacitySpec};
 use crate::cloud::ops::OpsClient;
 use crate::error::{ApiError, Error, Result};
-use crate::output::{num, opt_num, tidy};
+use crate::output::{num, nums, opt_num, tidy};
 use crate::settings::Secret;
 
 #[derive(Debug, Args)]
@@ -39,7 +39,12 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub notify: bool,
     /// Slack incoming-webhook URL for --notify
-    #[arg(long, env = "SLACK_WEBHOOK_URL", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "SLACK_WEBHOOK_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub slack_webhook_url: Option<String>,
 }
 
@@ -76,6 +81,7 @@ pub struct Row {
     pub aps_7d: Option<Aps7d>,
     #[serde(serialize_with = "opt_num")]
     pub on_demand_aps_limit: Option<f64>,
+    #[serde(serialize_with = "nums")]
     pub valid_tru_values: Vec<f64>,
     #[serde(serialize_with = "opt_num")]
     pub max_available_trus: Option<f64>,
@@ -154,6 +160,7 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     for w in &warnings {
         tracing::warn!("metrics: {w}");
     }
+    let unreadable = snapshot.exposition.warnings.len();
     let incomplete = !snapshot.completeness.is_complete();
     if incomplete {
         tracing::warn!(
@@ -188,11 +195,18 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
                 notify_error = Some(format!("the Slack summary was not sent: {e}"));
             }
         } else {
-            tracing::info!("every namespace is at its recommended capacity; nothing posted to Slack");
+            tracing::info!(
+                "every namespace is at its recommended capacity; nothing posted to Slack"
+            );
         }
     }
 
-    if !rows.is_empty() && failed.len() == rows.len() && failed.iter().all(|r| r.error.as_deref().is_some_and(|e| e.contains("(403"))) {
+    if !rows.is_empty()
+        && failed.len() == rows.len()
+        && failed
+            .iter()
+            .all(|r| r.error.as_deref().is_some_and(|e| e.contains("(403")))
+    {
         return Err(Error::Reported(4));
     }
     let mut problems = Vec::new();
@@ -200,6 +214,11 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
         problems.push(format!(
             "the metrics answer was {}, so the list of namespaces may be partial",
             snapshot.completeness
+        ));
+    }
+    if unreadable > 0 {
+        problems.push(format!(
+            "{unreadable} line(s) of the metrics body could not be read and were left out"
         ));
     }
     if !failed.is_empty() {
@@ -235,7 +254,10 @@ async fn fetch_capacity_infos(
         let gate = gate.clone();
         let namespace = namespace.clone();
         tasks.spawn(async move {
-            let _permit = gate.acquire_owned().await.expect("the semaphore is never closed");
+            let _permit = gate
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
             (index, ops.capacity_info(&namespace).await)
         });
     }
@@ -351,10 +373,17 @@ fn print(rows: &[Row], ctx: &Context) -> Result<()> {
         OutputFormat::Csv => printer.csv(CSV_HEADER, rows.iter().map(csv_fields)),
         OutputFormat::Table => {
             if rows.is_empty() {
-                return printer.line("no namespaces found in the metrics (check --namespace / --exclude)");
+                return printer
+                    .line("no namespaces found in the metrics (check --namespace / --exclude)");
             }
             let mut table = printer.new_table(&[
-                "NAMESPACE", "CAPACITY", "APS/LIMIT", "UTIL", "P99 7D", "ACTION", "WHY",
+                "NAMESPACE",
+                "CAPACITY",
+                "APS/LIMIT",
+                "UTIL",
+                "P99 7D",
+                "ACTION",
+                "WHY",
             ]);
             for row in rows {
                 table.add_row(table_fields(row));
@@ -407,7 +436,9 @@ fn csv_fields(row: &Row) -> Vec<String> {
         n(row.current_trus),
         s(row.latest_request_state.as_deref()),
         s(row.recommended_capacity_mode.map(Mode::as_str)),
-        row.recommended_trus.map(|t| t.to_string()).unwrap_or_default(),
+        row.recommended_trus
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
         s(row.action.map(Action::as_str)),
         s(row.reason.as_deref()),
         n(row.aps_7d.map(|a| a.mean)),
@@ -422,7 +453,11 @@ fn csv_fields(row: &Row) -> Vec<String> {
         n(row.max_available_trus),
         n(row.demand_aps),
         n(row.required_aps),
-        if row.error.is_some() { String::new() } else { row.support_request.to_string() },
+        if row.error.is_some() {
+            String::new()
+        } else {
+            row.support_request.to_string()
+        },
         n(row.billing.as_ref().map(|b| b.unused_actions_per_hour)),
         n(row.billing.as_ref().map(|b| b.unused_cost_per_hour_usd)),
         s(row.error.as_deref()),
@@ -454,11 +489,22 @@ fn table_fields(row: &Row) -> Vec<String> {
         .utilization
         .map(|u| format!("{:.0}%", u * 100.0))
         .unwrap_or_else(|| "–".into());
-    let p99 = row.aps_7d.map(|a| fmt_int(a.p99)).unwrap_or_else(|| "–".into());
+    let p99 = row
+        .aps_7d
+        .map(|a| fmt_int(a.p99))
+        .unwrap_or_else(|| "–".into());
     let now = capacity_cell(row.current_capacity_mode, row.current_trus);
     let Some(action) = row.action else {
         let error = row.error.as_deref().unwrap_or("not analyzed");
-        return vec![row.namespace.clone(), now, aps, util, p99, "error".into(), error.into()];
+        return vec![
+            row.namespace.clone(),
+            now,
+            aps,
+            util,
+            p99,
+            "error".into(),
+            error.into(),
+        ];
     };
     let recommended = capacity_cell(
         row.recommended_capacity_mode,
@@ -485,7 +531,10 @@ fn why(row: &Row, action: Action) -> String {
     let required = row.required_aps.map(fmt_int).unwrap_or_default();
     let mut notes = Vec::new();
     if row.throttled_action_count > 0.0 {
-        notes.push(format!("throttled {} APS", fmt_int(row.throttled_action_count)));
+        notes.push(format!(
+            "throttled {} APS",
+            fmt_int(row.throttled_action_count)
+        ));
     }
     if row.support_request {
         notes.push("support request".to_string());
@@ -496,7 +545,10 @@ fn why(row: &Row, action: Action) -> String {
         notes.push("no 7-day stats".into());
     }
     if let Some(b) = &row.billing {
-        notes.push(format!("idle TRUs {}/h", fmt_usd(b.unused_cost_per_hour_usd)));
+        notes.push(format!(
+            "idle TRUs {}/h",
+            fmt_usd(b.unused_cost_per_hour_usd)
+        ));
     }
     notes.join("; ")
 }
@@ -509,13 +561,20 @@ fn tally(rows: &[Row]) -> String {
             .entry(row.action.map_or("error", Action::as_str))
             .or_default() += 1;
     }
-    let order = ["keep", "provision", "scale-up", "scale-down", "revert-to-on-demand", "error"];
+    let order = [
+        "keep",
+        "provision",
+        "scale-up",
+        "scale-down",
+        "revert-to-on-demand",
+        "error",
+    ];
     let parts: Vec<String> = order
         .iter()
         .filter_map(|k| counts.get(k).map(|n| format!("{n} {k}")))
         .collect();
     format!(
-        "{} namespace{}: {}. Usage is the last 1-minute window; p99 is over 7 days.",
+        "{} namespace{}: {}.\nAPS is the last 1-minute window; p99 covers the last 7 days.",
         rows.len(),
         if rows.len() == 1 { "" } else { "s" },
         parts.join(", ")

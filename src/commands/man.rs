@@ -21,7 +21,8 @@ pub fn run(args: ManArgs) -> Result<()> {
 }
 
 fn write(dir: &Path, name: &str, page: &[u8]) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     let path = dir.join(name);
     std::fs::write(&path, page).map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }

@@ -8,10 +8,8 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use super::Context;
-use crate::capacity::change::{
-    self, parse_trus, CapacityView, CurrentView, Plan,
-};
-use crate::cli::{parse_duration, OutputFormat};
+use crate::capacity::change::{self, CapacityView, CurrentView, Plan, parse_trus};
+use crate::cli::{OutputFormat, parse_duration};
 use crate::cloud::model::CapacitySpec;
 use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
@@ -79,7 +77,12 @@ pub async fn run_revert(args: RevertArgs, ctx: &Context) -> Result<()> {
     apply(&args.namespace, CapacitySpec::OnDemand, &args.change, ctx).await
 }
 
-async fn apply(namespace: &str, target: CapacitySpec, args: &ChangeArgs, ctx: &Context) -> Result<()> {
+async fn apply(
+    namespace: &str,
+    target: CapacitySpec,
+    args: &ChangeArgs,
+    ctx: &Context,
+) -> Result<()> {
     change::validate_namespace_id(namespace)?;
     let started = std::time::Instant::now();
     let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?;
@@ -101,7 +104,10 @@ async fn apply(namespace: &str, target: CapacitySpec, args: &ChangeArgs, ctx: &C
 
     if plan.already {
         report.verified = true;
-        report.message = format!("{namespace}: already {}; nothing sent", plan.describe_target());
+        report.message = format!(
+            "{namespace}: already {}; nothing sent",
+            plan.describe_target()
+        );
         return finish(report, started, ctx);
     }
     if args.dry_run {

@@ -6,13 +6,13 @@ use std::time::Duration;
 use clap::Args;
 use tokio::time::Instant;
 
-use super::provision::{fail, finish, ChangeReport};
 use super::Context;
-use crate::capacity::change::{self, parse_trus, CapacityView, CurrentView};
+use super::provision::{ChangeReport, fail, finish};
+use crate::capacity::change::{self, CapacityView, CurrentView, parse_trus};
 use crate::cli::parse_duration;
 use crate::cloud::http::sleep_scaled;
 use crate::cloud::model::CapacitySpec;
-use crate::cloud::ops::{poll_interval, OpsClient};
+use crate::cloud::ops::{OpsClient, poll_interval};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Args)]
@@ -45,14 +45,19 @@ pub async fn run(args: VerifyArgs, ctx: &Context) -> Result<()> {
     let check = loop {
         let ns = ops.get_namespace(&args.namespace).await.map_err(|e| {
             if e.is_not_found() {
-                Error::Failed(format!("namespace {} not found: {}", args.namespace, e.message))
+                Error::Failed(format!(
+                    "namespace {} not found: {}",
+                    args.namespace, e.message
+                ))
             } else {
                 Error::Api(e)
             }
         })?;
         let check = change::check(ns, expected);
         let pause = poll_interval(None);
-        if check.matches || Instant::now() + pause.mul_f64(crate::cloud::http::delay_scale()) > deadline {
+        if check.matches
+            || Instant::now() + pause.mul_f64(crate::cloud::http::delay_scale()) > deadline
+        {
             break check;
         }
         tracing::debug!("{}: {check}; checking again", args.namespace);

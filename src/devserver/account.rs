@@ -353,8 +353,10 @@ fn generate_namespace(
         }
         Profile::ProvisionedBusy => {
             let aps = Aps {
-                mean: round_to(between(rng, 1350.0, 1450.0), 1),
-                p90: round_to(between(rng, 1700.0, 1800.0), 1),
+                // Bursty: a modest mean keeps the on-demand limit (≈1,950 APS) below what the
+                // peaks need, so these namespaces really need their TRUs, and a little more.
+                mean: round_to(between(rng, 560.0, 640.0), 1),
+                p90: round_to(between(rng, 950.0, 1000.0), 1),
                 p99: round_to(between(rng, 1920.0, 1980.0), 1),
             };
             let demand = round_to(between(rng, 1650.0, 1750.0), 2);
@@ -373,8 +375,9 @@ fn generate_namespace(
         }
         Profile::HighAvailability => {
             let aps = Aps {
-                mean: round_to(between(rng, 680.0, 720.0), 1),
-                p90: round_to(between(rng, 1050.0, 1150.0), 1),
+                // Provisioned for a peak long gone: 8 TRUs where about 4 would do.
+                mean: round_to(between(rng, 240.0, 260.0), 1),
+                p90: round_to(between(rng, 520.0, 580.0), 1),
                 p99: round_to(between(rng, 1450.0, 1550.0), 1),
             };
             let demand = round_to(between(rng, 730.0, 780.0), 2);

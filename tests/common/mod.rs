@@ -1,0 +1,158 @@
+//! The test harness: an emulated account on port 0 in this process, and the real `tcap` binary
+//! pointed at it with a clean environment.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+use tcap::devserver::{Config, DevServer};
+
+pub const ADMIN_KEY: &str = "tcap-test-admin-key-7f3a";
+pub const METRICS_KEY: &str = "tcap-test-metrics-key-91c2";
+
+pub struct Emu {
+    pub server: DevServer,
+    pub home: tempfile::TempDir,
+    runtime: tokio::runtime::Runtime,
+}
+
+pub fn config() -> Config {
+    Config {
+        apply_delay: Duration::from_millis(300),
+        admin_key: ADMIN_KEY.into(),
+        metrics_key: METRICS_KEY.into(),
+        ..Config::default()
+    }
+}
+
+impl Emu {
+    pub fn start() -> Emu {
+        Emu::with(config())
+    }
+
+    pub fn with(config: Config) -> Emu {
+        tcap::cloud::http::install_crypto_provider();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime
+            .block_on(DevServer::start("127.0.0.1:0".parse().unwrap(), config))
+            .unwrap();
+        Emu {
+            server,
+            home: tempfile::tempdir().unwrap(),
+            runtime,
+        }
+    }
+
+    /// `tcap` with only what the test gives it: the emulator's URLs, its admin key, private
+    /// config and state directories, no colors, and short retry delays.
+    pub fn tcap(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("tcap").unwrap();
+        for var in [
+            "TEMPORAL_CLOUD_API_KEY",
+            "TEMPORAL_API_KEY",
+            "TEMPORAL_CLOUD_METRICS_API_KEY",
+            "TCAP_CLOUD_OPS_URL",
+            "TCAP_METRICS_URL",
+            "TCAP_API_VERSION",
+            "TCAP_CONFIG",
+            "SLACK_WEBHOOK_URL",
+            "RUST_LOG",
+        ] {
+            cmd.env_remove(var);
+        }
+        let url = self.server.base_url();
+        cmd.env("TCAP_CLOUD_OPS_URL", &url)
+            .env("TCAP_METRICS_URL", &url)
+            .env("TEMPORAL_CLOUD_API_KEY", ADMIN_KEY)
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_STATE_HOME", self.home.path().join("state"))
+            .env("HOME", self.home.path())
+            .env("NO_COLOR", "1")
+            .env("TCAP_RETRY_DELAY_SCALE", "0.05")
+            .timeout(Duration::from_secs(120));
+        cmd
+    }
+
+    pub fn url(&self) -> String {
+        self.server.base_url()
+    }
+
+    pub fn namespaces(&self) -> Vec<String> {
+        self.server.namespace_ids()
+    }
+
+    /// The first namespace whose name part starts with `prefix`.
+    pub fn namespace(&self, prefix: &str) -> String {
+        self.namespaces()
+            .into_iter()
+            .find(|n| n.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no namespace starting with {prefix}"))
+    }
+
+    /// POSTs to the emulator's control API.
+    pub fn control(&self, path: &str, body: Value) {
+        let url = format!("{}{path}", self.url());
+        let status = self.runtime.block_on(async {
+            reqwest::Client::new()
+                .post(&url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+        assert!(status.is_success(), "{path}: {status}");
+    }
+
+    /// GETs any path with the admin key, for reading emulator state in assertions.
+    pub fn get(&self, path: &str) -> Value {
+        let url = format!("{}{path}", self.url());
+        self.runtime.block_on(async {
+            reqwest::Client::new()
+                .get(&url)
+                .bearer_auth(ADMIN_KEY)
+                .header("temporal-cloud-api-version", "v0.19.1")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        })
+    }
+
+    pub fn requests_to(&self, method: &str, path_prefix: &str) -> usize {
+        self.server
+            .requests()
+            .iter()
+            .filter(|r| r.method == method && r.path.starts_with(path_prefix))
+            .count()
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.home.path().join("state").join("tcap")
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+}
+
+pub fn stdout_json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
