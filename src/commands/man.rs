@@ -42,7 +42,11 @@ fn collect(command: &clap::Command, name: &str, out: &mut Vec<(String, Vec<u8>)>
         .render(&mut page)
         .expect("rendering into memory cannot fail");
     out.push((format!("{name}.1"), page));
-    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+    // clap's generated `help` subcommand would only repeat the other pages.
+    for sub in command
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         collect(sub, &format!("{name}-{}", sub.get_name()), out);
     }
 }

@@ -1,0 +1,209 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tcap_global_optspecs
+    string join \n api-key-file= metrics-api-key-file= cloud-ops-url= metrics-url= api-version= config= o/output= demo q/quiet v/verbose color= no-progress request-timeout= h/help V/version
+end
+
+function __fish_tcap_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tcap_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tcap_using_subcommand
+    set -l cmd (__fish_tcap_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tcap -n "__fish_tcap_needs_command" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_needs_command" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_needs_command" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_needs_command" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_needs_command" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_needs_command" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_needs_command" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_needs_command" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_needs_command" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_needs_command" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_needs_command" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_needs_command" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcap -n "__fish_tcap_needs_command" -s V -l version -d 'Print version'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "analyze" -d 'Recommend a capacity mode and TRUs for every namespace'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "provision" -d 'Set Provisioned Capacity of TRUS, and wait until it is in force'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "revert" -d 'Return to On-Demand capacity, and wait until it is in force'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "verify" -d 'Check that a namespace has the expected capacity (exit 3 when not)'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "man" -d 'Write the manual pages into a directory'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l namespace -d 'Only namespaces matching this glob (ID or name part); repeatable' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l exclude -d 'Leave out namespaces matching this glob (ID or name part); repeatable' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l concurrency -d 'Cloud Ops requests in flight at once' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l target-utilization -d 'Share of the limit a namespace should use at its 7-day p99, in (0, 1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l slack-webhook-url -d 'Slack incoming-webhook URL for --notify' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l notify -d 'Post a summary of the namespaces whose action is not `keep` to Slack'
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l wait-timeout -d 'How long to wait for the change to apply' -r
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l dry-run -d 'Print the planned change and send nothing'
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l no-wait -d 'Return once the change is accepted, without waiting for it to apply'
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l wait-timeout -d 'How long to wait for the change to apply' -r
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l dry-run -d 'Print the planned change and send nothing'
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l no-wait -d 'Return once the change is accepted, without waiting for it to apply'
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l trus -d 'Expect Provisioned Capacity of N TRUs' -r
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l wait -d 'Poll until it matches or this much time has passed' -r
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l on-demand -d 'Expect On-Demand capacity'
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l listen -d 'Address to listen on (port 0 picks a free port)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l namespaces -d 'Namespaces in the generated account' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l seed -d 'Seed of the generated account and of injected faults' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l latency -d 'Delay added to every response, e.g. 100ms' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l apply-delay -d 'How long a capacity change takes to apply' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l rate-limit -d 'Cloud Ops requests per second above which the server answers 429' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l fault-rate -d 'Share of requests that get an injected fault (429, 503, dropped connection, bad body)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand man" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand man" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand man" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand man" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand man" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand man" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand man" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand man" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand man" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand man" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand man" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand man" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand man" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "analyze" -d 'Recommend a capacity mode and TRUs for every namespace'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "provision" -d 'Set Provisioned Capacity of TRUS, and wait until it is in force'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "revert" -d 'Return to On-Demand capacity, and wait until it is in force'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "verify" -d 'Check that a namespace has the expected capacity (exit 3 when not)'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "man" -d 'Write the manual pages into a directory'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
