@@ -45,6 +45,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('provision', 'provision', [CompletionResultType]::ParameterValue, 'Set Provisioned Capacity of TRUS, and wait until it is in force')
             [CompletionResult]::new('revert', 'revert', [CompletionResultType]::ParameterValue, 'Return to On-Demand capacity, and wait until it is in force')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that a namespace has the expected capacity (exit 3 when not)')
+            [CompletionResult]::new('schedule-change', 'schedule-change', [CompletionResultType]::ParameterValue, 'Provision TRUS for a window, then revert and verify; survives interruption')
+            [CompletionResult]::new('changes', 'changes', [CompletionResultType]::ParameterValue, 'Scheduled changes recorded on this machine: list, resume, extend, cancel')
             [CompletionResult]::new('dev-server', 'dev-server', [CompletionResultType]::ParameterValue, 'Serve a local emulator of the Cloud Ops and Metrics APIs')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages into a directory')
@@ -150,6 +152,173 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'tcap;schedule-change' {
+            [CompletionResult]::new('--start-time', '--start-time', [CompletionResultType]::ParameterName, 'When to provision: RFC 3339 or local ''YYYY-MM-DD HH:MM'' [default: now]')
+            [CompletionResult]::new('--end-time', '--end-time', [CompletionResultType]::ParameterName, 'When to revert: RFC 3339 or local ''YYYY-MM-DD HH:MM'' (no end: a permanent change)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long the window lasts from its start, e.g. 4h')
+            [CompletionResult]::new('--revert-to', '--revert-to', [CompletionResultType]::ParameterName, 'What to revert to at the end')
+            [CompletionResult]::new('--slack-webhook-url', '--slack-webhook-url', [CompletionResultType]::ParameterName, 'Slack incoming-webhook URL for alerts')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each capacity change to apply')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
+            [CompletionResult]::new('--metrics-api-key-file', '--metrics-api-key-file', [CompletionResultType]::ParameterName, 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]')
+            [CompletionResult]::new('--cloud-ops-url', '--cloud-ops-url', [CompletionResultType]::ParameterName, 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]')
+            [CompletionResult]::new('--metrics-url', '--metrics-url', [CompletionResultType]::ParameterName, 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]')
+            [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'Value of the temporal-cloud-api-version header [default: v0.19.1]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are drawn only when stderr is a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tcap;changes' {
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
+            [CompletionResult]::new('--metrics-api-key-file', '--metrics-api-key-file', [CompletionResultType]::ParameterName, 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]')
+            [CompletionResult]::new('--cloud-ops-url', '--cloud-ops-url', [CompletionResultType]::ParameterName, 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]')
+            [CompletionResult]::new('--metrics-url', '--metrics-url', [CompletionResultType]::ParameterName, 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]')
+            [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'Value of the temporal-cloud-api-version header [default: v0.19.1]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are drawn only when stderr is a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every recorded change: namespace, plan, step, running or interrupted')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume interrupted changes (for example from cron @reboot)')
+            [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Move the end time of a change; a running change picks it up within a minute')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Stop a change; with --revert-now, revert it at once')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tcap;changes;list' {
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
+            [CompletionResult]::new('--metrics-api-key-file', '--metrics-api-key-file', [CompletionResultType]::ParameterName, 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]')
+            [CompletionResult]::new('--cloud-ops-url', '--cloud-ops-url', [CompletionResultType]::ParameterName, 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]')
+            [CompletionResult]::new('--metrics-url', '--metrics-url', [CompletionResultType]::ParameterName, 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]')
+            [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'Value of the temporal-cloud-api-version header [default: v0.19.1]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are drawn only when stderr is a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tcap;changes;resume' {
+            [CompletionResult]::new('--slack-webhook-url', '--slack-webhook-url', [CompletionResultType]::ParameterName, 'Slack incoming-webhook URL for alerts')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each capacity change to apply')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
+            [CompletionResult]::new('--metrics-api-key-file', '--metrics-api-key-file', [CompletionResultType]::ParameterName, 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]')
+            [CompletionResult]::new('--cloud-ops-url', '--cloud-ops-url', [CompletionResultType]::ParameterName, 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]')
+            [CompletionResult]::new('--metrics-url', '--metrics-url', [CompletionResultType]::ParameterName, 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]')
+            [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'Value of the temporal-cloud-api-version header [default: v0.19.1]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every unfinished change no other process is running')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are drawn only when stderr is a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tcap;changes;extend' {
+            [CompletionResult]::new('--end-time', '--end-time', [CompletionResultType]::ParameterName, 'The new end time: RFC 3339 or local ''YYYY-MM-DD HH:MM''')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
+            [CompletionResult]::new('--metrics-api-key-file', '--metrics-api-key-file', [CompletionResultType]::ParameterName, 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]')
+            [CompletionResult]::new('--cloud-ops-url', '--cloud-ops-url', [CompletionResultType]::ParameterName, 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]')
+            [CompletionResult]::new('--metrics-url', '--metrics-url', [CompletionResultType]::ParameterName, 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]')
+            [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'Value of the temporal-cloud-api-version header [default: v0.19.1]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are drawn only when stderr is a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tcap;changes;cancel' {
+            [CompletionResult]::new('--slack-webhook-url', '--slack-webhook-url', [CompletionResultType]::ParameterName, 'Slack incoming-webhook URL for alerts')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each capacity change to apply')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
+            [CompletionResult]::new('--metrics-api-key-file', '--metrics-api-key-file', [CompletionResultType]::ParameterName, 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]')
+            [CompletionResult]::new('--cloud-ops-url', '--cloud-ops-url', [CompletionResultType]::ParameterName, 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]')
+            [CompletionResult]::new('--metrics-url', '--metrics-url', [CompletionResultType]::ParameterName, 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]')
+            [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'Value of the temporal-cloud-api-version header [default: v0.19.1]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
+            [CompletionResult]::new('--revert-now', '--revert-now', [CompletionResultType]::ParameterName, 'Revert the namespace now instead of leaving its capacity as it is')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are drawn only when stderr is a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tcap;changes;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every recorded change: namespace, plan, step, running or interrupted')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume interrupted changes (for example from cron @reboot)')
+            [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Move the end time of a change; a running change picks it up within a minute')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Stop a change; with --revert-now, revert it at once')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tcap;changes;help;list' {
+            break
+        }
+        'tcap;changes;help;resume' {
+            break
+        }
+        'tcap;changes;help;extend' {
+            break
+        }
+        'tcap;changes;help;cancel' {
+            break
+        }
+        'tcap;changes;help;help' {
+            break
+        }
         'tcap;dev-server' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0 picks a free port)')
             [CompletionResult]::new('--namespaces', '--namespaces', [CompletionResultType]::ParameterName, 'Namespaces in the generated account')
@@ -225,6 +394,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('provision', 'provision', [CompletionResultType]::ParameterValue, 'Set Provisioned Capacity of TRUS, and wait until it is in force')
             [CompletionResult]::new('revert', 'revert', [CompletionResultType]::ParameterValue, 'Return to On-Demand capacity, and wait until it is in force')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that a namespace has the expected capacity (exit 3 when not)')
+            [CompletionResult]::new('schedule-change', 'schedule-change', [CompletionResultType]::ParameterValue, 'Provision TRUS for a window, then revert and verify; survives interruption')
+            [CompletionResult]::new('changes', 'changes', [CompletionResultType]::ParameterValue, 'Scheduled changes recorded on this machine: list, resume, extend, cancel')
             [CompletionResult]::new('dev-server', 'dev-server', [CompletionResultType]::ParameterValue, 'Serve a local emulator of the Cloud Ops and Metrics APIs')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages into a directory')
@@ -241,6 +412,28 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             break
         }
         'tcap;help;verify' {
+            break
+        }
+        'tcap;help;schedule-change' {
+            break
+        }
+        'tcap;help;changes' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every recorded change: namespace, plan, step, running or interrupted')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume interrupted changes (for example from cron @reboot)')
+            [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Move the end time of a change; a running change picks it up within a minute')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Stop a change; with --revert-now, revert it at once')
+            break
+        }
+        'tcap;help;changes;list' {
+            break
+        }
+        'tcap;help;changes;resume' {
+            break
+        }
+        'tcap;help;changes;extend' {
+            break
+        }
+        'tcap;help;changes;cancel' {
             break
         }
         'tcap;help;dev-server' {

@@ -42,6 +42,8 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand provision 'Set Provisioned Capacity of TRUS, and wait until it is in force'
             cand revert 'Return to On-Demand capacity, and wait until it is in force'
             cand verify 'Check that a namespace has the expected capacity (exit 3 when not)'
+            cand schedule-change 'Provision TRUS for a window, then revert and verify; survives interruption'
+            cand changes 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
             cand dev-server 'Serve a local emulator of the Cloud Ops and Metrics APIs'
             cand completions 'Print a shell completion script'
             cand man 'Write the manual pages into a directory'
@@ -142,6 +144,161 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'tcap;schedule-change'= {
+            cand --start-time 'When to provision: RFC 3339 or local ''YYYY-MM-DD HH:MM'' [default: now]'
+            cand --end-time 'When to revert: RFC 3339 or local ''YYYY-MM-DD HH:MM'' (no end: a permanent change)'
+            cand --duration 'How long the window lasts from its start, e.g. 4h'
+            cand --revert-to 'What to revert to at the end'
+            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts'
+            cand --wait-timeout 'How long to wait for each capacity change to apply'
+            cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
+            cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
+            cand --cloud-ops-url 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]'
+            cand --metrics-url 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]'
+            cand --api-version 'Value of the temporal-cloud-api-version header [default: v0.19.1]'
+            cand --config 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]'
+            cand -o 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --output 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
+            cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
+            cand --demo 'Run against a built-in emulated account: no key, no network'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -v 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --verbose 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --no-progress 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'tcap;changes'= {
+            cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
+            cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
+            cand --cloud-ops-url 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]'
+            cand --metrics-url 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]'
+            cand --api-version 'Value of the temporal-cloud-api-version header [default: v0.19.1]'
+            cand --config 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]'
+            cand -o 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --output 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
+            cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
+            cand --demo 'Run against a built-in emulated account: no key, no network'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -v 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --verbose 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --no-progress 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'Every recorded change: namespace, plan, step, running or interrupted'
+            cand resume 'Resume interrupted changes (for example from cron @reboot)'
+            cand extend 'Move the end time of a change; a running change picks it up within a minute'
+            cand cancel 'Stop a change; with --revert-now, revert it at once'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tcap;changes;list'= {
+            cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
+            cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
+            cand --cloud-ops-url 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]'
+            cand --metrics-url 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]'
+            cand --api-version 'Value of the temporal-cloud-api-version header [default: v0.19.1]'
+            cand --config 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]'
+            cand -o 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --output 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
+            cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
+            cand --demo 'Run against a built-in emulated account: no key, no network'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -v 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --verbose 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --no-progress 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'tcap;changes;resume'= {
+            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts'
+            cand --wait-timeout 'How long to wait for each capacity change to apply'
+            cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
+            cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
+            cand --cloud-ops-url 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]'
+            cand --metrics-url 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]'
+            cand --api-version 'Value of the temporal-cloud-api-version header [default: v0.19.1]'
+            cand --config 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]'
+            cand -o 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --output 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
+            cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
+            cand --all 'Every unfinished change no other process is running'
+            cand --demo 'Run against a built-in emulated account: no key, no network'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -v 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --verbose 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --no-progress 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'tcap;changes;extend'= {
+            cand --end-time 'The new end time: RFC 3339 or local ''YYYY-MM-DD HH:MM'''
+            cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
+            cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
+            cand --cloud-ops-url 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]'
+            cand --metrics-url 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]'
+            cand --api-version 'Value of the temporal-cloud-api-version header [default: v0.19.1]'
+            cand --config 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]'
+            cand -o 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --output 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
+            cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
+            cand --demo 'Run against a built-in emulated account: no key, no network'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -v 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --verbose 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --no-progress 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'tcap;changes;cancel'= {
+            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts'
+            cand --wait-timeout 'How long to wait for each capacity change to apply'
+            cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
+            cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
+            cand --cloud-ops-url 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]'
+            cand --metrics-url 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]'
+            cand --api-version 'Value of the temporal-cloud-api-version header [default: v0.19.1]'
+            cand --config 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]'
+            cand -o 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --output 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
+            cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
+            cand --revert-now 'Revert the namespace now instead of leaving its capacity as it is'
+            cand --demo 'Run against a built-in emulated account: no key, no network'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -v 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --verbose 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --no-progress 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'tcap;changes;help'= {
+            cand list 'Every recorded change: namespace, plan, step, running or interrupted'
+            cand resume 'Resume interrupted changes (for example from cron @reboot)'
+            cand extend 'Move the end time of a change; a running change picks it up within a minute'
+            cand cancel 'Stop a change; with --revert-now, revert it at once'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tcap;changes;help;list'= {
+        }
+        &'tcap;changes;help;resume'= {
+        }
+        &'tcap;changes;help;extend'= {
+        }
+        &'tcap;changes;help;cancel'= {
+        }
+        &'tcap;changes;help;help'= {
+        }
         &'tcap;dev-server'= {
             cand --listen 'Address to listen on (port 0 picks a free port)'
             cand --namespaces 'Namespaces in the generated account'
@@ -214,6 +371,8 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand provision 'Set Provisioned Capacity of TRUS, and wait until it is in force'
             cand revert 'Return to On-Demand capacity, and wait until it is in force'
             cand verify 'Check that a namespace has the expected capacity (exit 3 when not)'
+            cand schedule-change 'Provision TRUS for a window, then revert and verify; survives interruption'
+            cand changes 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
             cand dev-server 'Serve a local emulator of the Cloud Ops and Metrics APIs'
             cand completions 'Print a shell completion script'
             cand man 'Write the manual pages into a directory'
@@ -226,6 +385,22 @@ set edit:completion:arg-completer[tcap] = {|@words|
         &'tcap;help;revert'= {
         }
         &'tcap;help;verify'= {
+        }
+        &'tcap;help;schedule-change'= {
+        }
+        &'tcap;help;changes'= {
+            cand list 'Every recorded change: namespace, plan, step, running or interrupted'
+            cand resume 'Resume interrupted changes (for example from cron @reboot)'
+            cand extend 'Move the end time of a change; a running change picks it up within a minute'
+            cand cancel 'Stop a change; with --revert-now, revert it at once'
+        }
+        &'tcap;help;changes;list'= {
+        }
+        &'tcap;help;changes;resume'= {
+        }
+        &'tcap;help;changes;extend'= {
+        }
+        &'tcap;help;changes;cancel'= {
         }
         &'tcap;help;dev-server'= {
         }

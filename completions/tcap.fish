@@ -47,6 +47,8 @@ complete -c tcap -n "__fish_tcap_needs_command" -f -a "analyze" -d 'Recommend a 
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "provision" -d 'Set Provisioned Capacity of TRUS, and wait until it is in force'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "revert" -d 'Return to On-Demand capacity, and wait until it is in force'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "verify" -d 'Check that a namespace has the expected capacity (exit 3 when not)'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "schedule-change" -d 'Provision TRUS for a window, then revert and verify; survives interruption'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "changes" -d 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "man" -d 'Write the manual pages into a directory'
@@ -138,6 +140,138 @@ complete -c tcap -n "__fish_tcap_using_subcommand verify" -s q -l quiet -d 'Only
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l start-time -d 'When to provision: RFC 3339 or local \'YYYY-MM-DD HH:MM\' [default: now]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l end-time -d 'When to revert: RFC 3339 or local \'YYYY-MM-DD HH:MM\' (no end: a permanent change)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l duration -d 'How long the window lasts from its start, e.g. 4h' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l revert-to -d 'What to revert to at the end' -r -f -a "previous\t'What the namespace had before the change'
+on-demand\t'On-Demand, whatever it had before'"
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l slack-webhook-url -d 'Slack incoming-webhook URL for alerts' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l wait-timeout -d 'How long to wait for each capacity change to apply' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "list" -d 'Every recorded change: namespace, plan, step, running or interrupted'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "resume" -d 'Resume interrupted changes (for example from cron @reboot)'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within a minute'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "cancel" -d 'Stop a change; with --revert-now, revert it at once'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l slack-webhook-url -d 'Slack incoming-webhook URL for alerts' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l wait-timeout -d 'How long to wait for each capacity change to apply' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l all -d 'Every unfinished change no other process is running'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l end-time -d 'The new end time: RFC 3339 or local \'YYYY-MM-DD HH:MM\'' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l slack-webhook-url -d 'Slack incoming-webhook URL for alerts' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l wait-timeout -d 'How long to wait for each capacity change to apply' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l revert-now -d 'Revert the namespace now instead of leaving its capacity as it is'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every recorded change: namespace, plan, step, running or interrupted'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Resume interrupted changes (for example from cron @reboot)'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within a minute'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Stop a change; with --revert-now, revert it at once'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l listen -d 'Address to listen on (port 0 picks a free port)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l namespaces -d 'Namespaces in the generated account' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l seed -d 'Seed of the generated account and of injected faults' -r
@@ -199,11 +333,17 @@ complete -c tcap -n "__fish_tcap_using_subcommand man" -s q -l quiet -d 'Only er
 complete -c tcap -n "__fish_tcap_using_subcommand man" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand man" -s h -l help -d 'Print help'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "analyze" -d 'Recommend a capacity mode and TRUs for every namespace'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "provision" -d 'Set Provisioned Capacity of TRUS, and wait until it is in force'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "revert" -d 'Return to On-Demand capacity, and wait until it is in force'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "verify" -d 'Check that a namespace has the expected capacity (exit 3 when not)'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "man" -d 'Write the manual pages into a directory'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify dev-server completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "analyze" -d 'Recommend a capacity mode and TRUs for every namespace'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "provision" -d 'Set Provisioned Capacity of TRUS, and wait until it is in force'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "revert" -d 'Return to On-Demand capacity, and wait until it is in force'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "verify" -d 'Check that a namespace has the expected capacity (exit 3 when not)'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "schedule-change" -d 'Provision TRUS for a window, then revert and verify; survives interruption'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "changes" -d 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "man" -d 'Write the manual pages into a directory'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "list" -d 'Every recorded change: namespace, plan, step, running or interrupted'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "resume" -d 'Resume interrupted changes (for example from cron @reboot)'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within a minute'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "cancel" -d 'Stop a change; with --revert-now, revert it at once'

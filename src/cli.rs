@@ -108,6 +108,10 @@ pub enum Command {
     Revert(commands::provision::RevertArgs),
     /// Check that a namespace has the expected capacity (exit 3 when not)
     Verify(commands::verify::VerifyArgs),
+    /// Provision TRUS for a window, then revert and verify; survives interruption
+    ScheduleChange(commands::schedule_change::ScheduleChangeArgs),
+    /// Scheduled changes recorded on this machine: list, resume, extend, cancel
+    Changes(commands::changes::ChangesArgs),
     /// Serve a local emulator of the Cloud Ops and Metrics APIs
     DevServer(commands::dev_server::DevServerArgs),
     /// Print a shell completion script

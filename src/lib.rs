@@ -11,6 +11,7 @@ pub mod commands;
 pub mod devserver;
 pub mod error;
 pub mod output;
+pub mod schedule;
 pub mod settings;
 
 use std::io::IsTerminal;

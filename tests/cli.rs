@@ -2,13 +2,20 @@
 
 mod common;
 
-use common::{text, Emu};
+use common::{Emu, text};
 use predicates::prelude::*;
 use predicates::str::contains;
 
 fn tcap() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("tcap").unwrap();
-    for var in ["TEMPORAL_CLOUD_API_KEY", "TEMPORAL_API_KEY", "TCAP_CLOUD_OPS_URL", "TCAP_METRICS_URL", "TCAP_CONFIG", "RUST_LOG"] {
+    for var in [
+        "TEMPORAL_CLOUD_API_KEY",
+        "TEMPORAL_API_KEY",
+        "TCAP_CLOUD_OPS_URL",
+        "TCAP_METRICS_URL",
+        "TCAP_CONFIG",
+        "RUST_LOG",
+    ] {
         cmd.env_remove(var);
     }
     cmd.env("NO_COLOR", "1");
@@ -17,15 +24,30 @@ fn tcap() -> assert_cmd::Command {
 
 #[test]
 fn version_and_help_exit_0() {
-    tcap().arg("--version").assert().success().stdout(contains("tcap "));
-    tcap().arg("--help").assert().success().stdout(contains("analyze"));
+    tcap()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(contains("tcap "));
+    tcap()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(contains("analyze"));
 }
 
 #[test]
 fn a_bad_flag_exits_2() {
     tcap().args(["analyze", "--no-such-flag"]).assert().code(2);
-    tcap().args(["--output", "yaml", "analyze"]).assert().code(2);
-    tcap().args(["--request-timeout", "soon", "analyze"]).assert().code(2).stderr(contains("not a duration"));
+    tcap()
+        .args(["--output", "yaml", "analyze"])
+        .assert()
+        .code(2);
+    tcap()
+        .args(["--request-timeout", "soon", "analyze"])
+        .assert()
+        .code(2)
+        .stderr(contains("not a duration"));
 }
 
 #[test]
@@ -45,7 +67,13 @@ fn keys_never_travel_over_plain_http_to_a_remote_host() {
     tcap()
         .env("XDG_CONFIG_HOME", home.path())
         .env("TEMPORAL_CLOUD_API_KEY", "secret-key-123")
-        .args(["--cloud-ops-url", "http://example.com", "--metrics-url", "http://example.com", "analyze"])
+        .args([
+            "--cloud-ops-url",
+            "http://example.com",
+            "--metrics-url",
+            "http://example.com",
+            "analyze",
+        ])
         .assert()
         .code(2)
         .stderr(contains("plain HTTP"))
@@ -73,9 +101,15 @@ fn global_options_work_after_the_subcommand_and_from_the_config_file() {
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(config.join("config.toml"), "output = \"csv\"\n").unwrap();
     let out = emu.tcap().arg("analyze").output().unwrap();
-    assert!(text(&out.stdout).starts_with("namespace,"), "config file output = csv");
+    assert!(
+        text(&out.stdout).starts_with("namespace,"),
+        "config file output = csv"
+    );
     let out = emu.tcap().args(["analyze", "-o", "json"]).output().unwrap();
-    assert!(text(&out.stdout).starts_with('['), "the flag beats the config file");
+    assert!(
+        text(&out.stdout).starts_with('['),
+        "the flag beats the config file"
+    );
 }
 
 #[test]
@@ -98,7 +132,12 @@ fn a_closed_stdout_pipe_exits_0() {
     drop(child.stdout.take());
     let status = child.wait().unwrap();
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
@@ -134,7 +173,12 @@ fn dev_server_prints_the_export_lines() {
     child.kill().unwrap();
     child.wait().unwrap();
     let all = exports.join("\n");
-    for var in ["TCAP_CLOUD_OPS_URL=http://127.0.0.1:", "TCAP_METRICS_URL=http://127.0.0.1:", "TEMPORAL_CLOUD_API_KEY=", "SLACK_WEBHOOK_URL="] {
+    for var in [
+        "TCAP_CLOUD_OPS_URL=http://127.0.0.1:",
+        "TCAP_METRICS_URL=http://127.0.0.1:",
+        "TEMPORAL_CLOUD_API_KEY=",
+        "SLACK_WEBHOOK_URL=",
+    ] {
         assert!(all.contains(&format!("export {var}")), "{all}");
     }
     assert!(all.contains("3 namespaces"), "{all}");

@@ -92,8 +92,17 @@ fn man_pages_are_current() {
         .assert()
         .success();
     let fresh = files_in(dir.path());
-    for page in ["tcap.1", "tcap-analyze.1", "tcap-provision.1", "tcap-dev-server.1"] {
-        assert!(fresh.contains_key(page), "{page} not generated: {:?}", fresh.keys());
+    for page in [
+        "tcap.1",
+        "tcap-analyze.1",
+        "tcap-provision.1",
+        "tcap-dev-server.1",
+    ] {
+        assert!(
+            fresh.contains_key(page),
+            "{page} not generated: {:?}",
+            fresh.keys()
+        );
     }
     sync(&root().join("man"), &fresh);
 }

@@ -288,7 +288,12 @@ pub async fn submit(ops: &OpsClient, plan: &Plan, async_operation_id: &str) -> R
                     nothing_to_change: false,
                 });
             }
-            Err(e) if e.status == Some(409) && attempt < MAX_VERSION_RETRIES => {
+            // The last stale version falls through to the temporary error below (exit 75):
+            // someone else keeps editing the namespace, which is worth retrying later.
+            Err(e) if e.status == Some(409) => {
+                if attempt == MAX_VERSION_RETRIES {
+                    break;
+                }
                 tracing::info!(
                     "{}: the namespace changed while we were updating it ({}); reading it again",
                     plan.id(),
@@ -336,9 +341,16 @@ pub async fn await_applied(
         ops.wait_operation(&submitted.async_operation_id, deadline)
             .await?;
     }
+    // "Nothing to change" means the server already wants `target`: the latest request,
+    // whichever operation made it, is the one that brings it (or failed to), not ours.
+    let operation = if submitted.nothing_to_change {
+        ""
+    } else {
+        submitted.async_operation_id.as_str()
+    };
     ops.wait_capacity(
         namespace,
-        &submitted.async_operation_id,
+        operation,
         target,
         submitted.check_duration,
         deadline,

@@ -79,6 +79,11 @@ impl MetricsClient {
         })
     }
 
+    /// A client over an HTTP core built elsewhere (tests, other base URLs).
+    pub fn from_http(http: HttpClient) -> Self {
+        MetricsClient { http }
+    }
+
     /// One request for the given families. A 429 with a long `Retry-After` (the account's
     /// budget is 180 requests an hour, shared with every other scraper) comes back at once.
     /// A body cut off mid-line or holding lines that cannot be read is asked for again a couple

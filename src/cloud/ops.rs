@@ -162,6 +162,7 @@ impl OpsClient {
 
     /// Polls the namespace until `capacity.latestRequest` for our operation is COMPLETED and the
     /// capacity is `expected`. The operation can finish before the capacity request does.
+    /// An empty `async_operation_id` accepts whichever request is the latest as ours.
     pub async fn wait_capacity(
         &self,
         namespace: &str,
@@ -173,18 +174,20 @@ impl OpsClient {
         loop {
             let ns = self.get_namespace(namespace).await?;
             let request = ns.latest_request();
-            let ours = request.is_none_or(|r| {
-                r.async_operation_id.is_empty() || r.async_operation_id == async_operation_id
-            });
+            let ours = async_operation_id.is_empty()
+                || request.is_none_or(|r| {
+                    r.async_operation_id.is_empty() || r.async_operation_id == async_operation_id
+                });
             match request.map(|r| &r.state) {
+                Some(RequestState::InProgress) | Some(RequestState::Unspecified) => {}
+                // A null latestRequest, a completed one, or a failed one that left the capacity
+                // where we want it anyway: done once the capacity shows it.
+                _ if capacity_matches(ns.current_capacity(), expected) => return Ok(ns),
                 Some(RequestState::Failed) if ours => {
                     return Err(WaitError::RequestFailed {
                         namespace: Box::new(ns),
                     });
                 }
-                Some(RequestState::InProgress) | Some(RequestState::Unspecified) => {}
-                // A null latestRequest or a completed one: done once the capacity shows it.
-                _ if capacity_matches(ns.current_capacity(), expected) => return Ok(ns),
                 _ => {}
             }
             let pause = poll_interval(poll);

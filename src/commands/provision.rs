@@ -122,14 +122,19 @@ async fn apply(
     let op_id = uuid::Uuid::new_v4().to_string();
     let submitted = change::submit(&ops, &plan, &op_id).await?;
     report.changed = !submitted.nothing_to_change;
-    report.async_operation_id = Some(submitted.async_operation_id.clone());
+    // "Nothing to change": the server never saw our operation id, so there is none to report.
+    report.async_operation_id =
+        (!submitted.nothing_to_change).then(|| submitted.async_operation_id.clone());
     let check = change::verify_command(namespace, target);
     if args.no_wait {
+        let operation = match &report.async_operation_id {
+            Some(id) => format!("operation {id}"),
+            None => "the server already had it requested".to_string(),
+        };
         report.message = format!(
-            "{namespace}: {} → {} requested (operation {}); check with `{check}`",
+            "{namespace}: {} → {} requested ({operation}); check with `{check}`",
             plan.describe_previous(),
             plan.describe_target(),
-            submitted.async_operation_id
         );
         return finish(report, started, ctx);
     }

@@ -1,0 +1,429 @@
+//! The state file of a scheduled change: everything needed to resume it, written atomically
+//! (temporary file, fsync, rename) at every step, mode 0600, with no secret in it.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::alert::Level;
+use crate::cloud::model::CapacitySpec;
+use crate::error::{Error, Result};
+
+pub const SCHEMA: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevertTo {
+    /// What the namespace had before the change
+    Previous,
+    /// On-Demand, whatever it had before
+    OnDemand,
+}
+
+/// Capacity as the state file records it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Capacity {
+    pub mode: String,
+    #[serde(serialize_with = "crate::output::opt_num")]
+    pub trus: Option<f64>,
+}
+
+impl Capacity {
+    pub fn of(spec: CapacitySpec) -> Capacity {
+        match spec {
+            CapacitySpec::OnDemand => Capacity {
+                mode: "on-demand".into(),
+                trus: None,
+            },
+            CapacitySpec::Provisioned { value } => Capacity {
+                mode: "provisioned".into(),
+                trus: Some(value),
+            },
+        }
+    }
+
+    pub fn spec(&self) -> CapacitySpec {
+        match (self.mode.as_str(), self.trus) {
+            ("provisioned", Some(value)) => CapacitySpec::Provisioned { value },
+            _ => CapacitySpec::OnDemand,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub namespace: String,
+    pub trus: u32,
+    pub start_time: DateTime<Utc>,
+    pub end_time: Option<DateTime<Utc>>,
+    pub revert_to: RevertTo,
+    /// Read before the change, for `--revert-to previous`.
+    pub capacity_before: Option<Capacity>,
+}
+
+impl Plan {
+    pub fn target(&self) -> CapacitySpec {
+        CapacitySpec::Provisioned {
+            value: f64::from(self.trus),
+        }
+    }
+
+    pub fn revert_target(&self) -> CapacitySpec {
+        match (self.revert_to, &self.capacity_before) {
+            (RevertTo::Previous, Some(before)) => before.spec(),
+            _ => CapacitySpec::OnDemand,
+        }
+    }
+}
+
+/// Where the change is. The order is the order of the flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Step {
+    WaitingForStart,
+    Provisioning,
+    Verifying,
+    WaitingForEnd,
+    Reverting,
+    VerifyingRevert,
+    Done,
+    /// Provisioning failed: nothing to revert.
+    Failed,
+    Cancelled,
+}
+
+impl Step {
+    pub fn is_finished(self) -> bool {
+        matches!(self, Step::Done | Step::Failed | Step::Cancelled)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::WaitingForStart => "waiting-for-start",
+            Step::Provisioning => "provisioning",
+            Step::Verifying => "verifying",
+            Step::WaitingForEnd => "waiting-for-end",
+            Step::Reverting => "reverting",
+            Step::VerifyingRevert => "verifying-revert",
+            Step::Done => "done",
+            Step::Failed => "failed",
+            Step::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// One capacity request of the change. The operation id is recorded before the POST, so a
+/// crash during the request leaves enough to find out whether it happened.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub async_operation_id: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorRecord {
+    pub at: DateTime<Utc>,
+    pub step: Step,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertRecord {
+    pub at: DateTime<Utc>,
+    pub level: Level,
+    pub step: Step,
+    pub message: String,
+    pub delivered: bool,
+    pub error: Option<String>,
+}
+
+/// The seed's result fields.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub initial_change_success: bool,
+    pub verification_success: bool,
+    pub reverted_to_on_demand: bool,
+    pub revert_verification_success: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangeState {
+    pub schema: u32,
+    pub plan: Plan,
+    pub step: Step,
+    pub provision: Request,
+    pub revert: Request,
+    pub outcome: Outcome,
+    pub errors: Vec<ErrorRecord>,
+    pub alerts: Vec<AlertRecord>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl ChangeState {
+    pub fn new(plan: Plan, now: DateTime<Utc>) -> ChangeState {
+        ChangeState {
+            schema: SCHEMA,
+            step: if plan.start_time > now {
+                Step::WaitingForStart
+            } else {
+                Step::Provisioning
+            },
+            plan,
+            provision: Request::default(),
+            revert: Request::default(),
+            outcome: Outcome::default(),
+            errors: Vec::new(),
+            alerts: Vec::new(),
+            created_at: now,
+            updated_at: now,
+            finished_at: None,
+        }
+    }
+
+    pub fn error(&mut self, message: impl Into<String>) {
+        self.errors.push(ErrorRecord {
+            at: Utc::now(),
+            step: self.step,
+            message: message.into(),
+        });
+    }
+}
+
+/// `$XDG_STATE_HOME/tcap/changes`, created 0700 on first use.
+pub fn changes_dir() -> Result<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            directories::BaseDirs::new()
+                .map(|d| d.state_dir().unwrap_or(d.data_local_dir()).to_path_buf())
+        })
+        .ok_or_else(|| {
+            Error::Usage("cannot find a state directory: set XDG_STATE_HOME or HOME".into())
+        })?;
+    let dir = base.join("tcap").join("changes");
+    create_private_dir(&dir)?;
+    Ok(dir)
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))
+}
+
+pub fn state_path(dir: &Path, namespace: &str) -> PathBuf {
+    dir.join(format!("{namespace}.json"))
+}
+
+/// Reads a state file. A file that does not parse is moved aside (never overwritten) and named
+/// in the error; one from a newer tcap is left alone.
+pub fn load(path: &Path) -> Result<Option<ChangeState>> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    };
+    #[derive(Deserialize)]
+    struct Version {
+        schema: u32,
+    }
+    if let Ok(v) = serde_json::from_slice::<Version>(&bytes)
+        && v.schema > SCHEMA
+    {
+        return Err(Error::Usage(format!(
+            "{} was written by a newer tcap (schema {}, this one reads {SCHEMA}); use that version",
+            path.display(),
+            v.schema
+        )));
+    }
+    match serde_json::from_slice::<ChangeState>(&bytes) {
+        Ok(state) => Ok(Some(state)),
+        Err(e) => {
+            let aside = path.with_extension(format!(
+                "json.corrupt-{}",
+                Utc::now().format("%Y%m%dT%H%M%SZ")
+            ));
+            fs::rename(path, &aside)
+                .map_err(|io| Error::io(format!("moving aside {}", path.display()), io))?;
+            Err(Error::Usage(format!(
+                "the state file {} could not be read ({e}); it was moved to {}. \
+                 Check the namespace with `tcap verify` before starting the change again",
+                path.display(),
+                aside.display()
+            )))
+        }
+    }
+}
+
+/// Temporary file in the same directory, fsync, rename, fsync the directory: after a crash the
+/// file is either the old version or the new one, never a mix.
+pub fn save(path: &Path, state: &mut ChangeState) -> Result<()> {
+    state.updated_at = Utc::now();
+    let bytes = serde_json::to_vec_pretty(state).expect("the state serializes");
+    write_atomically(path, &bytes)
+}
+
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    let io = |e: std::io::Error| Error::io(format!("writing {}", path.display()), e);
+    {
+        let mut options = OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp).map_err(io)?;
+        file.write_all(bytes).map_err(io)?;
+        file.sync_all().map_err(io)?;
+    }
+    fs::rename(&tmp, path).map_err(io)?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Every recorded change in the directory, by namespace.
+pub fn list(dir: &Path) -> Result<Vec<(PathBuf, Result<ChangeState>)>> {
+    let mut out = Vec::new();
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(Error::io(format!("reading {}", dir.display()), e)),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !name.ends_with(".json") || name.ends_with(".request.json") {
+            continue;
+        }
+        let state = load(&path).and_then(|s| {
+            s.ok_or_else(|| Error::Failed(format!("{} disappeared", path.display())))
+        });
+        out.push((path, state));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// What `tcap changes extend` / `cancel` ask of a running change. The runner owns the state
+/// file, so others leave a request beside it instead of writing it under the runner's feet.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangeRequest {
+    pub end_time: Option<DateTime<Utc>>,
+    pub cancel: bool,
+    pub revert_now: bool,
+}
+
+pub fn request_path(dir: &Path, namespace: &str) -> PathBuf {
+    dir.join(format!("{namespace}.request.json"))
+}
+
+pub fn take_request(path: &Path) -> Option<ChangeRequest> {
+    let bytes = fs::read(path).ok()?;
+    let _ = fs::remove_file(path);
+    match serde_json::from_slice(&bytes) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            tracing::warn!("ignoring an unreadable request {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> ChangeState {
+        let now = Utc::now();
+        ChangeState::new(
+            Plan {
+                namespace: "payments-prod.a1b2c".into(),
+                trus: 6,
+                start_time: now,
+                end_time: Some(now + chrono::Duration::hours(2)),
+                revert_to: RevertTo::Previous,
+                capacity_before: Some(Capacity::of(CapacitySpec::Provisioned { value: 4.0 })),
+            },
+            now,
+        )
+    }
+
+    #[test]
+    fn state_round_trips_atomically_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = state_path(dir.path(), "payments-prod.a1b2c");
+        let mut state = sample();
+        save(&path, &mut state).unwrap();
+        assert_eq!(load(&path).unwrap(), Some(state.clone()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // No temporary file is left behind.
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert_eq!(
+            state.plan.revert_target(),
+            CapacitySpec::Provisioned { value: 4.0 }
+        );
+    }
+
+    #[test]
+    fn a_corrupt_state_file_is_moved_aside_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = state_path(dir.path(), "x.y");
+        fs::write(&path, b"{\"schema\": 1, \"plan\": ").unwrap();
+        let err = load(&path).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("moved to"), "{err}");
+        assert!(!path.exists());
+        let aside: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(aside[0].starts_with("x.y.json.corrupt-"), "{aside:?}");
+    }
+
+    #[test]
+    fn a_state_file_from_a_newer_tcap_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = state_path(dir.path(), "x.y");
+        fs::write(&path, b"{\"schema\": 99}").unwrap();
+        let err = load(&path).unwrap_err();
+        assert!(err.to_string().contains("newer tcap"), "{err}");
+        assert!(path.exists());
+    }
+
+    #[test]
+    fn steps_are_ordered_like_the_flow() {
+        assert!(Step::Provisioning < Step::WaitingForEnd);
+        assert!(Step::WaitingForEnd < Step::Reverting);
+        assert!(Step::Done.is_finished() && !Step::Reverting.is_finished());
+        assert_eq!(
+            ChangeState::new(sample().plan, Utc::now() - chrono::Duration::hours(1)).step,
+            Step::WaitingForStart
+        );
+    }
+}
