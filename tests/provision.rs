@@ -195,35 +195,38 @@ fn a_second_identical_change_says_already_and_sends_nothing() {
 #[test]
 fn the_post_sends_back_the_whole_stored_spec_with_only_the_capacity_replaced() {
     let emu = Emu::start();
-    for (ns, args) in [
-        (on_demand(&emu), vec!["provision", "", "6"]),
+    // An on-demand namespace provisioned, and an HA one (the richest spec) reverted.
+    let cases = [
+        (
+            on_demand(&emu),
+            Some("6"),
+            json!({"provisioned": {"value": 6}}),
+        ),
         (
             with_profile(&emu, "high-availability").remove(0),
-            vec!["revert", ""],
+            None,
+            json!({"onDemand": {}}),
         ),
-    ] {
+    ];
+    for (ns, trus, capacity_spec) in cases {
         let before = namespace(&emu, &ns);
         assert_eq!(
             before["spec"]["futureSetting"],
             json!({"enabled": true, "level": 3}),
             "the emulator's unknown field"
         );
-        let args: Vec<&str> = args
-            .iter()
-            .map(|a| if a.is_empty() { ns.as_str() } else { a })
-            .collect();
-        expect_code(&tcap(&emu, &args), 0);
+        let out = match trus {
+            Some(trus) => tcap(&emu, &["provision", &ns, trus]),
+            None => tcap(&emu, &["revert", &ns]),
+        };
+        expect_code(&out, 0);
 
         let sent = posts(&emu, &ns);
         assert_eq!(sent.len(), 1, "{ns}");
         assert_eq!(sent[0].status, 200);
         let body = sent[0].body.clone().expect("a JSON body");
         let mut expected_spec = before["spec"].clone();
-        expected_spec["capacitySpec"] = if args[0] == "revert" {
-            json!({"onDemand": {}})
-        } else {
-            json!({"provisioned": {"value": 6}})
-        };
+        expected_spec["capacitySpec"] = capacity_spec;
         assert_eq!(body["spec"], expected_spec, "{ns}");
         assert_eq!(body["resourceVersion"], before["resourceVersion"], "{ns}");
         let op = body["asyncOperationId"].as_str().expect("asyncOperationId");

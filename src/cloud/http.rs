@@ -85,9 +85,14 @@ pub struct Pace {
 
 impl Pace {
     async fn wait(&self) {
-        let until = *self.not_before.lock().unwrap();
-        if let Some(until) = until {
-            tokio::time::sleep_until(until).await;
+        // Look again after every sleep: a 429 that arrived meanwhile may have moved the
+        // moment further out, and it holds for those already waiting too.
+        loop {
+            let until = *self.not_before.lock().unwrap();
+            match until {
+                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
+                _ => return,
+            }
         }
     }
 

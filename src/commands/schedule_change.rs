@@ -110,7 +110,15 @@ pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
         ),
         (None, None) => None,
     };
-    if let Some(end) = end {
+    let dir = state::changes_dir()?;
+    let path = state::state_path(&dir, &args.namespace);
+    // The same plan as a recorded, unfinished change resumes it whatever the clock says now:
+    // its end time may have passed while nothing ran, and then the revert is due at once.
+    let resuming =
+        state::load(&path)?.is_some_and(|s| !s.step.is_finished() && same_plan(&s.plan, &args));
+    if let Some(end) = end
+        && !resuming
+    {
         if end <= now {
             return Err(Error::Usage(format!(
                 "the end time {} is in the past",
@@ -127,19 +135,12 @@ pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
     }
     let slack = slack(&args.run, ctx)?;
     let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?;
-    let dir = state::changes_dir()?;
-    let path = state::state_path(&dir, &args.namespace);
     let _lock = lock::acquire(&lock::lock_path(&dir, &args.namespace), &args.namespace)?;
 
     let state = match state::load(&path)? {
         Some(existing) if !existing.step.is_finished() => {
             let p = &existing.plan;
-            let same = p.trus == args.trus
-                && p.revert_to == args.revert_to
-                && args.start_time.is_none_or(|s| s == p.start_time)
-                && args.end_time.is_none_or(|e| Some(e) == p.end_time)
-                && (args.end_time.is_some() || args.duration.is_some()) == p.end_time.is_some();
-            if !same {
+            if !same_plan(p, &args) {
                 return Err(Error::Usage(format!(
                     "{} has an unfinished change ({} TRUs{}, step {}); see `tcap changes list`, \
                      resume it with `tcap changes resume {ns}` or cancel it with `tcap changes cancel {ns}`",
@@ -188,6 +189,16 @@ pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
         }
     };
     drive(ops, slack, state, &dir, &args.run, ctx).await
+}
+
+/// Whether the command line asks for the recorded plan (a relative `--duration` matches any
+/// recorded end time: the recorded one is kept).
+fn same_plan(p: &Plan, args: &ScheduleChangeArgs) -> bool {
+    p.trus == args.trus
+        && p.revert_to == args.revert_to
+        && args.start_time.is_none_or(|s| s == p.start_time)
+        && args.end_time.is_none_or(|e| Some(e) == p.end_time)
+        && (args.end_time.is_some() || args.duration.is_some()) == p.end_time.is_some()
 }
 
 pub fn slack(run: &RunArgs, ctx: &Context) -> Result<Option<Slack>> {

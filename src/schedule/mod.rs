@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use crate::alert::{Level, Slack};
 use crate::capacity::change::{self, Submitted, describe};
 use crate::cloud::http::{delay_scale, sleep_scaled};
-use crate::cloud::model::CapacitySpec;
+use crate::cloud::model::{CapacitySpec, OperationState};
 use crate::cloud::ops::{OpsClient, WaitError, capacity_matches};
 use crate::error::{Error, Result};
 use crate::output::Printer;
@@ -116,6 +116,7 @@ impl Runner<'_> {
 
     async fn steps(&mut self) -> Result<Ending> {
         tracing::info!("{}: {}", self.ns(), self.state.step.as_str());
+        let resumed_at = self.state.step;
         loop {
             match self.state.step {
                 Step::WaitingForStart => {
@@ -157,12 +158,17 @@ impl Runner<'_> {
                         .end_time
                         .expect("only entered with an end time");
                     let late = Utc::now() - end;
-                    if late > chrono::Duration::seconds(60) {
+                    if late >= chrono::Duration::seconds(1) {
                         tracing::warn!(
-                            "{}: the end time {} passed {} ago while nothing ran; reverting now",
+                            "{}: the end time {} passed {} ago {}; reverting now",
                             self.ns(),
                             fmt_time(end),
-                            fmt_span(late)
+                            fmt_span(late),
+                            if resumed_at == Step::WaitingForEnd {
+                                "while nothing ran"
+                            } else {
+                                "while the change was being applied"
+                            }
                         );
                     }
                     if self.sleep_until_end().await? {
@@ -253,6 +259,28 @@ impl Runner<'_> {
                     return Ok(());
                 }
                 match self.ops.get_operation(&id).await {
+                    // It ended badly: that request is over, and the next attempt is a new one.
+                    Ok(op)
+                        if matches!(
+                            op.state,
+                            OperationState::Failed
+                                | OperationState::Cancelled
+                                | OperationState::Rejected
+                        ) =>
+                    {
+                        let fresh = uuid::Uuid::new_v4().to_string();
+                        tracing::info!(
+                            "{ns}: the {} sent earlier ended {}; sending a new one",
+                            which.name(),
+                            op.state.wire_name()
+                        );
+                        *self.request(which) = Request {
+                            async_operation_id: Some(fresh.clone()),
+                            ..Request::default()
+                        };
+                        self.save()?;
+                        fresh
+                    }
                     Ok(_) => {
                         tracing::info!(
                             "{ns}: waiting for the {} sent earlier (operation {id})",
@@ -358,6 +386,12 @@ impl Runner<'_> {
             if let Some(cancelled) = self.take_requests().await? {
                 bar.finish_and_clear();
                 return Ok(cancelled);
+            }
+            // `tcap changes extend` moved the end: the caller sleeps to the new one, even when
+            // it is earlier than the one this sleep was for.
+            if self.state.step == Step::WaitingForEnd && self.state.plan.end_time != Some(until) {
+                bar.finish_and_clear();
+                return Ok(false);
             }
             let left = until - Utc::now();
             if left <= chrono::Duration::zero() {
