@@ -9,6 +9,8 @@
 
 mod common;
 
+use common::with_profile;
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -72,19 +74,6 @@ fn metrics(emu: &Emu, key: &str) -> MetricsClient {
 }
 
 /// Namespace IDs of one generated profile (`/_dev/account` is never faulted or rate-limited).
-fn with_profile(emu: &Emu, profile: &str) -> Vec<String> {
-    let account = emu.get("/_dev/account");
-    let ids: Vec<String> = account["namespaces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|ns| ns["profile"] == profile && ns["deleted"] == false)
-        .map(|ns| ns["namespace"].as_str().unwrap().to_string())
-        .collect();
-    assert!(!ids.is_empty(), "no namespace with profile {profile}");
-    ids
-}
-
 fn operation_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

@@ -2,26 +2,14 @@
 
 mod common;
 
+use common::with_profile;
+
 use std::process::Output;
 use std::time::Duration;
 
 use common::{Emu, stdout_json, text};
 use serde_json::{Value, json};
 use tcap::devserver::{Config, FailNext, RequestRecord};
-
-/// Namespaces of one profile (`GET /_dev/account`), in ID order.
-fn with_profile(emu: &Emu, profile: &str) -> Vec<String> {
-    let account = emu.get("/_dev/account");
-    let found: Vec<String> = account["namespaces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|ns| ns["profile"] == profile)
-        .map(|ns| ns["namespace"].as_str().unwrap().to_string())
-        .collect();
-    assert!(!found.is_empty(), "no {profile} namespace");
-    found
-}
 
 fn on_demand(emu: &Emu) -> String {
     with_profile(emu, "on-demand-light").remove(0)

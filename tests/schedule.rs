@@ -4,9 +4,11 @@
 
 mod common;
 
+use common::with_profile;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::process::{Child, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -23,20 +25,6 @@ fn emu_with_delay(apply_delay: Duration) -> Emu {
         apply_delay,
         ..common::config()
     })
-}
-
-/// Namespaces of one profile (`GET /_dev/account`), in ID order.
-fn with_profile(emu: &Emu, profile: &str) -> Vec<String> {
-    let account = emu.get("/_dev/account");
-    let found: Vec<String> = account["namespaces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|ns| ns["profile"] == profile)
-        .map(|ns| ns["namespace"].as_str().unwrap().to_string())
-        .collect();
-    assert!(!found.is_empty(), "no {profile} namespace");
-    found
 }
 
 fn on_demand(emu: &Emu) -> String {
@@ -181,30 +169,8 @@ impl Bg {
         let n = fs::read_dir(&logs).unwrap().count();
         let stdout = logs.join(format!("{n}.out"));
         let stderr = logs.join(format!("{n}.err"));
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tcap"));
-        for var in [
-            "TEMPORAL_CLOUD_API_KEY",
-            "TEMPORAL_API_KEY",
-            "TEMPORAL_CLOUD_METRICS_API_KEY",
-            "TCAP_CLOUD_OPS_URL",
-            "TCAP_METRICS_URL",
-            "TCAP_API_VERSION",
-            "TCAP_CONFIG",
-            "SLACK_WEBHOOK_URL",
-            "RUST_LOG",
-        ] {
-            cmd.env_remove(var);
-        }
-        let url = emu.url();
-        cmd.env("TCAP_CLOUD_OPS_URL", &url)
-            .env("TCAP_METRICS_URL", &url)
-            .env("TEMPORAL_CLOUD_API_KEY", ADMIN_KEY)
-            .env("XDG_CONFIG_HOME", emu.home.path().join("config"))
-            .env("XDG_STATE_HOME", emu.home.path().join("state"))
-            .env("HOME", emu.home.path())
-            .env("NO_COLOR", "1")
-            .env("TCAP_RETRY_DELAY_SCALE", "0.05")
-            .args(args)
+        let mut cmd = emu.command();
+        cmd.args(args)
             .stdin(Stdio::null())
             .stdout(fs::File::create(&stdout).unwrap())
             .stderr(fs::File::create(&stderr).unwrap());
@@ -530,6 +496,33 @@ fn killed_while_waiting_for_the_end_resumes_with_the_same_command_or_changes_res
             reverted < end + chrono::Duration::seconds(2),
             "{ns}: reverted at {reverted}, long after the end time {end}"
         );
+    }
+}
+
+#[test]
+fn sigterm_and_ctrl_c_stop_cleanly_keep_the_state_and_exit_130() {
+    let emu = Emu::start();
+    let namespaces = with_profile(&emu, "on-demand-light");
+    for (ns, signal) in [(&namespaces[0], "-TERM"), (&namespaces[1], "-INT")] {
+        let (_, end_arg) = end_in(60);
+        let args = ["schedule-change", ns, "6", "--end-time", &end_arg];
+        let mut run = Bg::spawn(&emu, &args);
+        wait_step(&emu, ns, "waiting-for-end");
+        let sent = std::process::Command::new("kill")
+            .args([signal, &run.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = run.wait(Duration::from_secs(20));
+        assert_eq!(status.code(), Some(130), "{signal}: {}", run.err());
+        let err = run.err();
+        assert!(err.contains(&format!("tcap changes resume {ns}")), "{err}");
+        assert!(err.contains("tcap changes cancel"), "{err}");
+        // The state is kept as it was, and the lock is free for the resume.
+        assert_eq!(state(&emu, ns)["step"], "waiting-for-end");
+        let list = list_json(&emu);
+        let listed = list.iter().find(|c| c["namespace"] == ns.as_str()).unwrap();
+        assert_eq!(listed["status"], "interrupted", "{listed}");
     }
 }
 

@@ -50,8 +50,8 @@ impl Emu {
 
     /// `tcap` with only what the test gives it: the emulator's URLs, its admin key, private
     /// config and state directories, no colors, and short retry delays.
-    pub fn tcap(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("tcap").unwrap();
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tcap"));
         for var in [
             "TEMPORAL_CLOUD_API_KEY",
             "TEMPORAL_API_KEY",
@@ -73,8 +73,14 @@ impl Emu {
             .env("XDG_STATE_HOME", self.home.path().join("state"))
             .env("HOME", self.home.path())
             .env("NO_COLOR", "1")
-            .env("TCAP_RETRY_DELAY_SCALE", "0.05")
-            .timeout(Duration::from_secs(120));
+            .env("TCAP_RETRY_DELAY_SCALE", "0.05");
+        cmd
+    }
+
+    /// [`Emu::command`] for assert_cmd, with a time limit.
+    pub fn tcap(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::from_std(self.command());
+        cmd.timeout(Duration::from_secs(120));
         cmd
     }
 
@@ -155,4 +161,18 @@ pub fn stdout_json(output: &std::process::Output) -> Value {
 
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Namespaces of one profile (`GET /_dev/account`), in ID order.
+pub fn with_profile(emu: &Emu, profile: &str) -> Vec<String> {
+    let account = emu.get("/_dev/account");
+    let found: Vec<String> = account["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|ns| ns["profile"] == profile)
+        .map(|ns| ns["namespace"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!found.is_empty(), "no {profile} namespace");
+    found
 }
