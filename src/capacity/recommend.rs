@@ -521,6 +521,12 @@ fn fmt_pct(fraction: f64) -> String {
 
 /// Rounds to a whole number and groups thousands with commas: `2453.2` → `"2,453"`.
 /// Non-finite values print as Rust does (`NaN`, `inf`) rather than as a plausible number.
+///
+/// ```
+/// use tcap::capacity::recommend::fmt_int;
+/// assert_eq!(fmt_int(2453.2), "2,453");
+/// assert_eq!(fmt_int(1_080_000.0), "1,080,000");
+/// ```
 pub fn fmt_int(x: f64) -> String {
     if !x.is_finite() {
         return format!("{x}");

@@ -59,6 +59,17 @@ pub struct Exposition {
 }
 
 /// Parses every sample in `text`.
+///
+/// ```
+/// let body = "# TYPE temporal_cloud_v1_action_limit gauge\n\
+///     temporal_cloud_v1_action_limit{temporal_namespace=\"orders.a1b2c\", region=\"aws-us-west-2\"} 800.0 1788763560000\n\
+///     not a sample\n";
+/// let parsed = tcap::cloud::openmetrics::parse(body);
+/// assert_eq!(parsed.samples.len(), 1);
+/// assert_eq!(parsed.samples[0].label("temporal_namespace"), Some("orders.a1b2c"));
+/// assert_eq!(parsed.samples[0].value, 800.0);
+/// assert_eq!(parsed.warnings[0].line, 3);
+/// ```
 pub fn parse(text: &str) -> Exposition {
     parse_lines(text, None)
 }
