@@ -81,8 +81,14 @@ async fn run_command(command: cli::Command, mut settings: Settings) -> Result<()
     } else {
         None
     };
+    let demo = settings.demo;
     let printer = output::Printer::new(&settings);
-    commands::dispatch(command, commands::Context { settings, printer }).await
+    let result = commands::dispatch(command, commands::Context { settings, printer }).await;
+    if demo {
+        // The demo's state files belong to an account that is gone now.
+        let _ = std::fs::remove_dir_all(schedule::state::demo_dir());
+    }
+    result
 }
 
 static INTERRUPT_NOTE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());

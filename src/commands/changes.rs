@@ -67,7 +67,7 @@ struct Listed {
 }
 
 pub async fn run(args: ChangesArgs, ctx: &Context) -> Result<()> {
-    let dir = state::changes_dir()?;
+    let dir = state::changes_dir(ctx.settings.demo)?;
     match args.command {
         ChangesCommand::List => list(&dir, ctx),
         ChangesCommand::Resume {

@@ -110,7 +110,7 @@ pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
         ),
         (None, None) => None,
     };
-    let dir = state::changes_dir()?;
+    let dir = state::changes_dir(ctx.settings.demo)?;
     let path = state::state_path(&dir, &args.namespace);
     // The same plan as a recorded, unfinished change resumes it whatever the clock says now:
     // its end time may have passed while nothing ran, and then the revert is due at once.

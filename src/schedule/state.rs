@@ -195,8 +195,15 @@ impl ChangeState {
     }
 }
 
-/// `$XDG_STATE_HOME/tcap/changes`, created 0700 on first use.
-pub fn changes_dir() -> Result<PathBuf> {
+/// `$XDG_STATE_HOME/tcap/changes`, created 0700 on first use. `--demo` keeps its changes in a
+/// directory of its own: they belong to an emulated account that ends with the process, and a
+/// `changes resume --all` against the real account must never see them.
+pub fn changes_dir(demo: bool) -> Result<PathBuf> {
+    if demo {
+        let dir = demo_dir().join("changes");
+        create_private_dir(&dir)?;
+        return Ok(dir);
+    }
     let base = std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -210,6 +217,11 @@ pub fn changes_dir() -> Result<PathBuf> {
     let dir = base.join("tcap").join("changes");
     create_private_dir(&dir)?;
     Ok(dir)
+}
+
+/// Where a `--demo` run keeps its files; removed when the run ends.
+pub fn demo_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("tcap-demo-{}", std::process::id()))
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
