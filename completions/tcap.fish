@@ -56,6 +56,7 @@ complete -c tcap -n "__fish_tcap_needs_command" -f -a "help" -d 'Print this mess
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l namespace -d 'Only namespaces matching this glob (ID or name part); repeatable' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l exclude -d 'Leave out namespaces matching this glob (ID or name part); repeatable' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l concurrency -d 'Cloud Ops requests in flight at once' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l rate-limit -d 'Cloud Ops requests per second at most; a 429 slows the run below it for a while (Temporal allows 80 per service account, 40 per user)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l target-utilization -d 'Share of the limit a namespace should use at its 7-day p99, in (0, 1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l slack-webhook-url -d 'Slack incoming-webhook URL for --notify' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
@@ -278,7 +279,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l seed -d 'Seed o
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l latency -d 'Delay added to every response, e.g. 100ms' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l apply-delay -d 'How long a capacity change takes to apply' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l rate-limit -d 'Cloud Ops requests per second above which the server answers 429' -r
-complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l fault-rate -d 'Share of requests that get an injected fault (429, 503, dropped connection, bad body)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l fault-rate -d 'Share of requests that get an injected fault (429, 503, dropped connection, a cut-off or malformed body, an answer slower than the client\'s 30 s timeout)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::cloud::http::{HttpClient, RetryPolicy};
 use crate::error::{ApiError, Error, Result, Service};
-use crate::settings::{Secret, ensure_safe_transport};
+use crate::settings::{Secret, ensure_https};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,7 +50,11 @@ impl Slack {
     pub fn new(url: &Secret, timeout: Duration) -> Result<Slack> {
         let parsed = Url::parse(url.expose().trim())
             .map_err(|_| Error::Usage("the Slack webhook URL is not a valid URL".into()))?;
-        ensure_safe_transport(&parsed, "the Slack webhook URL")?;
+        ensure_https(
+            &parsed,
+            "--slack-webhook-url / SLACK_WEBHOOK_URL",
+            "the webhook's secret path",
+        )?;
         let retry = RetryPolicy {
             max_attempts: 3,
             max_rate_limited_attempts: 2,

@@ -71,7 +71,9 @@ impl fmt::Display for ApiError {
                 self.message
             )?,
             Some(status) => write!(f, "{} answered {status}: {}", self.service, self.message)?,
-            None => write!(f, "{} unreachable: {}", self.service, self.message)?,
+            // No status: the message says what happened (no connection, a timeout, an
+            // answer that could not be read).
+            None => write!(f, "{}: {}", self.service, self.message)?,
         }
         if let Some(wait) = self.retry_after {
             write!(f, " (retry after {})", humantime::format_duration(wait))?;
@@ -114,9 +116,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The command already reported its outcome on stdout/stderr and only the exit code remains.
-    #[error("")]
-    Reported(u8),
 }
 
 impl Error {
@@ -138,7 +137,6 @@ impl Error {
             Error::Interrupted(_) => 130,
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
             Error::Io { .. } => 1,
-            Error::Reported(code) => *code,
         }
     }
 

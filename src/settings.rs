@@ -83,6 +83,12 @@ pub struct Settings {
     pub demo: bool,
     cloud_key: KeySource,
     metrics_key: Option<KeySource>,
+    /// The Cloud Ops key once read: stdin (`--api-key-file -`) can be read only once, and the
+    /// Metrics key falls back to this one.
+    cloud_key_read: std::sync::OnceLock<Secret>,
+    /// Where each URL came from, for naming it in an error: a flag, a variable or a file.
+    cloud_ops_url_origin: String,
+    metrics_url_origin: String,
 }
 
 /// Reads an environment variable; a function so tests can give their own environment.
@@ -94,13 +100,32 @@ pub fn process_env(name: &str) -> Option<String> {
 
 impl Settings {
     pub fn resolve(args: &GlobalArgs, env: Env<'_>) -> Result<Settings> {
-        let config = load_config(args.config.as_deref(), env)?;
+        let (config, config_path) = load_config(args.config.as_deref(), env)?;
+        let config_path = config_path.unwrap_or_default();
 
+        let cloud_ops_url_origin = origin(
+            args.cloud_ops_url.as_deref(),
+            ("--cloud-ops-url", "TCAP_CLOUD_OPS_URL"),
+            config
+                .cloud_ops_url
+                .is_some()
+                .then_some(("cloud_ops_url", &*config_path)),
+            env,
+        );
         let cloud_ops_url = args
             .cloud_ops_url
             .clone()
             .or(config.cloud_ops_url)
             .unwrap_or_else(|| DEFAULT_CLOUD_OPS_URL.to_string());
+        let metrics_url_origin = origin(
+            args.metrics_url.as_deref(),
+            ("--metrics-url", "TCAP_METRICS_URL"),
+            config
+                .metrics_url
+                .is_some()
+                .then_some(("metrics_url", &*config_path)),
+            env,
+        );
         let metrics_url = args
             .metrics_url
             .clone()
@@ -108,8 +133,12 @@ impl Settings {
             .unwrap_or_else(|| DEFAULT_METRICS_URL.to_string());
         let request_timeout = match (args.request_timeout, config.request_timeout) {
             (Some(d), _) => d,
-            (None, Some(s)) => crate::cli::parse_duration(&s)
-                .map_err(|e| Error::Usage(format!("config file: request_timeout: {e}")))?,
+            (None, Some(s)) => crate::cli::parse_duration(&s).map_err(|e| {
+                Error::Usage(format!(
+                    "config file {}: request_timeout: {e}",
+                    config_path.display()
+                ))
+            })?,
             (None, None) => DEFAULT_REQUEST_TIMEOUT,
         };
         if request_timeout.is_zero() {
@@ -172,15 +201,32 @@ impl Settings {
             && !config.no_progress.unwrap_or(false)
             && verbosity != Verbosity::Quiet
             && std::io::stderr().is_terminal();
+        let api_version_origin = origin(
+            args.api_version.as_deref(),
+            ("--api-version", "TCAP_API_VERSION"),
+            config
+                .api_version
+                .is_some()
+                .then_some(("api_version", &*config_path)),
+            env,
+        );
+        let api_version = args
+            .api_version
+            .clone()
+            .or(config.api_version)
+            .unwrap_or_else(|| DEFAULT_API_VERSION.to_string());
+        // It travels as a header value; anything else would fail every request as if the
+        // service were unreachable.
+        if api_version.is_empty() || !api_version.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::Usage(format!(
+                "{api_version_origin}: {api_version:?} is not an API version (e.g. {DEFAULT_API_VERSION})"
+            )));
+        }
 
         Ok(Settings {
-            cloud_ops_url: parse_base_url("--cloud-ops-url", &cloud_ops_url)?,
-            metrics_url: parse_base_url("--metrics-url", &metrics_url)?,
-            api_version: args
-                .api_version
-                .clone()
-                .or(config.api_version)
-                .unwrap_or_else(|| DEFAULT_API_VERSION.to_string()),
+            cloud_ops_url: parse_base_url(&cloud_ops_url_origin, &cloud_ops_url)?,
+            metrics_url: parse_base_url(&metrics_url_origin, &metrics_url)?,
+            api_version,
             output: args.output.or(config.output).unwrap_or(OutputFormat::Table),
             color_stdout,
             color_stderr,
@@ -190,6 +236,9 @@ impl Settings {
             demo: args.demo,
             cloud_key,
             metrics_key,
+            cloud_key_read: std::sync::OnceLock::new(),
+            cloud_ops_url_origin,
+            metrics_url_origin,
         })
     }
 
@@ -198,26 +247,46 @@ impl Settings {
         self.cloud_ops_url = parse_base_url("emulator URL", base_url)?;
         self.metrics_url = self.cloud_ops_url.clone();
         self.cloud_key = KeySource::Env("--demo", Secret::new(admin_key));
+        self.cloud_key_read = std::sync::OnceLock::new();
         self.metrics_key = None;
+        self.cloud_ops_url_origin = "--demo".into();
+        self.metrics_url_origin = "--demo".into();
         Ok(())
     }
 
     /// The Cloud Ops API key, refused unless it would travel over HTTPS or to loopback.
     pub fn cloud_ops_key(&self) -> Result<Secret> {
-        ensure_safe_transport(&self.cloud_ops_url, "--cloud-ops-url")?;
-        read_key(&self.cloud_key).ok_or_else(|| {
+        ensure_safe_transport(&self.cloud_ops_url, &self.cloud_ops_url_origin)?;
+        self.read_cloud_key()
+    }
+
+    fn read_cloud_key(&self) -> Result<Secret> {
+        if let Some(key) = self.cloud_key_read.get() {
+            return Ok(key.clone());
+        }
+        let key = read_key(&self.cloud_key).ok_or_else(|| {
             Error::Usage(
                 "no Cloud Ops API key: set TEMPORAL_CLOUD_API_KEY or pass --api-key-file \
                  (or try --demo)"
                     .into(),
             )
-        })?
+        })??;
+        Ok(self.cloud_key_read.get_or_init(|| key).clone())
     }
 
     /// The Metrics API key, falling back to the Cloud Ops key.
     pub fn metrics_key(&self) -> Result<Secret> {
-        ensure_safe_transport(&self.metrics_url, "--metrics-url")?;
-        let source = self.metrics_key.as_ref().unwrap_or(&self.cloud_key);
+        ensure_safe_transport(&self.metrics_url, &self.metrics_url_origin)?;
+        let Some(source) = self.metrics_key.as_ref() else {
+            return self.read_cloud_key().map_err(|e| match e {
+                Error::Usage(m) if m.starts_with("no Cloud Ops API key") => Error::Usage(
+                    "no Metrics API key: set TEMPORAL_CLOUD_METRICS_API_KEY or \
+                     TEMPORAL_CLOUD_API_KEY, or pass --metrics-api-key-file (or try --demo)"
+                        .into(),
+                ),
+                other => other,
+            });
+        };
         read_key(source).ok_or_else(|| {
             Error::Usage(
                 "no Metrics API key: set TEMPORAL_CLOUD_METRICS_API_KEY or TEMPORAL_CLOUD_API_KEY, \
@@ -245,19 +314,35 @@ pub fn log_filter(verbosity: Verbosity) -> &'static str {
     }
 }
 
-fn load_config(flag: Option<&Path>, env: Env<'_>) -> Result<ConfigFile> {
+/// Names where a URL setting came from. clap fills the flag from its variable, so a value equal
+/// to the variable's came from there; a config file is named by its path.
+fn origin(
+    arg: Option<&str>,
+    (flag, var): (&str, &str),
+    config: Option<(&str, &Path)>,
+    env: Env<'_>,
+) -> String {
+    match (arg, config) {
+        (Some(value), _) if env(var).as_deref() == Some(value) => var.to_string(),
+        (Some(_), _) | (None, None) => flag.to_string(),
+        (None, Some((key, path))) => format!("{key} in the config file {}", path.display()),
+    }
+}
+
+/// The config file and its path, when one was read.
+fn load_config(flag: Option<&Path>, env: Env<'_>) -> Result<(ConfigFile, Option<PathBuf>)> {
     // An explicit path must exist; the default one is optional.
     let (path, explicit) = match flag {
         Some(p) => (p.to_path_buf(), true),
         None => match default_config_path(env) {
             Some(p) => (p, false),
-            None => return Ok(ConfigFile::default()),
+            None => return Ok((ConfigFile::default(), None)),
         },
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
-            return Ok(ConfigFile::default());
+            return Ok((ConfigFile::default(), None));
         }
         Err(e) => {
             return Err(Error::Usage(format!(
@@ -266,11 +351,24 @@ fn load_config(flag: Option<&Path>, env: Env<'_>) -> Result<ConfigFile> {
             )));
         }
     };
-    parse_config(&text).map_err(|e| Error::Usage(format!("config file {}: {e}", path.display())))
+    let config = parse_config(&text)
+        .map_err(|e| Error::Usage(format!("config file {}: {e}", path.display())))?;
+    Ok((config, Some(path)))
 }
 
+/// The file's settings, or one line saying what is wrong and on which line.
 pub fn parse_config(text: &str) -> Result<ConfigFile, String> {
-    toml::from_str(text).map_err(|e| e.message().trim().replace('\n', " "))
+    toml::from_str(text).map_err(|e: toml::de::Error| {
+        let message = e.message().trim().replace('\n', " ");
+        match e.span() {
+            Some(span) => {
+                let before = &text.as_bytes()[..span.start.min(text.len())];
+                let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+                format!("line {line}: {message}")
+            }
+            None => message,
+        }
+    })
 }
 
 fn default_config_path(env: Env<'_>) -> Option<PathBuf> {
@@ -297,11 +395,16 @@ fn parse_base_url(flag: &str, value: &str) -> Result<Url> {
 
 /// An API key crosses the network only inside TLS; plain HTTP is for emulators on this machine.
 pub fn ensure_safe_transport(url: &Url, flag: &str) -> Result<()> {
+    ensure_https(url, flag, "an API key")
+}
+
+/// `what` is the secret at stake, for the message: an API key, or a webhook URL's token.
+pub fn ensure_https(url: &Url, flag: &str, what: &str) -> Result<()> {
     if url.scheme() == "https" || is_loopback(url) {
         return Ok(());
     }
     Err(Error::Usage(format!(
-        "{flag}: refusing to send an API key over plain HTTP to {}; use https:// \
+        "{flag}: refusing to send {what} over plain HTTP to {}; use https:// \
          (plain http is allowed only to loopback addresses)",
         url.host_str().unwrap_or("?")
     )))
@@ -319,11 +422,7 @@ pub fn is_loopback(url: &Url) -> bool {
 fn read_key(source: &KeySource) -> Option<Result<Secret>> {
     match source {
         KeySource::Missing => None,
-        KeySource::Env(name, secret) => Some(if secret.expose().trim().is_empty() {
-            Err(Error::Usage(format!("{name} is empty")))
-        } else {
-            Ok(Secret::new(secret.expose().trim()))
-        }),
+        KeySource::Env(name, secret) => Some(check_key(secret.expose(), name)),
         KeySource::File(path) => Some(read_key_file(path)),
     }
 }
@@ -341,13 +440,24 @@ fn read_key_file(path: &Path) -> Result<Secret> {
         })?;
         path.display().to_string()
     };
-    let key = text.trim();
+    check_key(&text, &format!("the API key from {what}"))
+}
+
+/// A key travels in a header: it must be visible ASCII. The message names where the key came
+/// from and never shows the key.
+fn check_key(raw: &str, what: &str) -> Result<Secret> {
+    let key = raw.trim();
     if key.is_empty() {
-        return Err(Error::Usage(format!("the API key from {what} is empty")));
+        return Err(Error::Usage(format!("{what} is empty")));
     }
     if key.contains(char::is_whitespace) {
         return Err(Error::Usage(format!(
-            "the API key from {what} contains whitespace; the file should hold the key alone"
+            "{what} contains whitespace; it should hold the key alone"
+        )));
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::Usage(format!(
+            "{what} contains characters an API key cannot have (control or non-ASCII characters)"
         )));
     }
     Ok(Secret::new(key))

@@ -1,6 +1,7 @@
 //! The HTTP core both API clients share: auth headers, timeouts, retries with backoff and
-//! jitter, `Retry-After`, and a pace shared by every request of a run so that one 429 slows the
-//! whole run down instead of failing requests one by one.
+//! jitter, `Retry-After`, and a pace shared by every request of a run: Cloud Ops requests are
+//! spaced to the account's rate limit, and one 429 slows the whole run down instead of failing
+//! requests one by one.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -77,29 +78,216 @@ pub async fn sleep_scaled(d: Duration) {
     tokio::time::sleep(d.mul_f64(delay_scale())).await;
 }
 
-/// A gate every request passes: after a 429 nobody sends until the server's `Retry-After`.
+/// Requests per second the Cloud Ops API allows one service account (a user gets 40). Every Cloud
+/// Ops client paces itself to this unless told otherwise ([`HttpClient::with_rate_limit`]).
+pub const CLOUD_OPS_RATE_LIMIT: f64 = 80.0;
+
+/// How much a 429 cuts the pace: the rate becomes this share of what it was.
+const DECREASE: f64 = 0.7;
+/// The slowest pace a run is cut to, in requests per second (or the ceiling, if lower).
+const MIN_RATE: f64 = 1.0;
+/// Requests that may go out back to back after a stall, as a share of the rate: 0.1 lets a
+/// client that fell 100 ms behind catch up, and keeps any one burst to a tenth of a second's
+/// budget.
+const BURST_SECONDS: f64 = 0.1;
+
+/// The gate every request of a client passes, shared by its clones.
+///
+/// Two things hold a request back:
+/// - after a 429, nobody sends until the server's `Retry-After` has passed;
+/// - a paced client (every Cloud Ops client) also sends at most `rate` requests per second,
+///   scheduled like a token bucket with a burst of a tenth of a second (GCRA).
+///
+/// The rate is adaptive (AIMD): a 429 for a request sent at the current rate cuts the rate to
+/// 70 %, once per episode (the other requests already in flight at the old rate do not cut it
+/// again); every answer that is neither a 429 nor a 5xx raises it again, quickly back to the
+/// rate of the last cut (time constant about 2 s) and then by about 1 request/s per second,
+/// never above the ceiling. Pacing at the server's own rate avoids 429s rather than reacting to them: each
+/// one costs its whole `Retry-After` for every request of the run.
 #[derive(Debug, Default)]
 pub struct Pace {
-    not_before: Mutex<Option<Instant>>,
+    state: Mutex<PaceState>,
+}
+
+#[derive(Debug, Default)]
+struct PaceState {
+    /// No request is sent before this (the latest `Retry-After`).
+    hold: Option<Instant>,
+    /// `None` leaves requests unpaced (the Metrics API, Slack): only `hold` applies.
+    rate: Option<Rate>,
+    /// Moves on every 429, so that a request scheduled before it takes a new slot.
+    epoch: u64,
+    rate_limited: u64,
+    cuts: u64,
+}
+
+/// The adaptive rate and its schedule.
+#[derive(Clone, Debug)]
+struct Rate {
+    ceiling: f64,
+    current: f64,
+    /// The rate when it was last cut: recovery is quick up to it and slow beyond.
+    recover_to: f64,
+    /// The lowest rate this run was cut to.
+    lowest: f64,
+    /// GCRA's theoretical arrival time: the next request is due then, or up to
+    /// `tolerance` earlier.
+    due: Option<Instant>,
+    last_cut: Option<Instant>,
+}
+
+impl Rate {
+    fn new(ceiling: f64) -> Rate {
+        Rate {
+            ceiling,
+            current: ceiling,
+            recover_to: ceiling,
+            lowest: ceiling,
+            due: None,
+            last_cut: None,
+        }
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs_f64(1.0 / self.current)
+    }
+
+    fn tolerance(&self) -> Duration {
+        let burst = (self.current * BURST_SECONDS).floor().max(1.0);
+        self.interval().mul_f64(burst - 1.0)
+    }
+
+    /// The moment a request asking at `now` may be sent, and books it.
+    fn book(&mut self, now: Instant) -> Instant {
+        let due = self.due.unwrap_or(now);
+        let at = now.max(due.checked_sub(self.tolerance()).unwrap_or(now));
+        self.due = Some(due.max(at) + self.interval());
+        at
+    }
+
+    /// A 429 for a request sent at `sent`; `resume` is when sending may start again. Returns
+    /// whether the rate was cut.
+    fn rate_limited(&mut self, sent: Instant, now: Instant, resume: Instant) -> bool {
+        let cut = self.last_cut.is_none_or(|c| sent >= c);
+        if cut {
+            self.recover_to = self.current;
+            self.current = (self.current * DECREASE).max(MIN_RATE.min(self.ceiling));
+            self.lowest = self.lowest.min(self.current);
+            self.last_cut = Some(now);
+        }
+        // Every request waiting for a slot books again (the epoch moved), and the pause is no
+        // credit for a burst: the first request goes at `resume`, the next one interval later.
+        self.due = Some(resume + self.tolerance());
+        cut
+    }
+
+    /// An answer that was neither a 429 nor a 5xx.
+    fn accepted(&mut self) {
+        if self.current >= self.ceiling {
+            return;
+        }
+        // Per answer, so per second this adds the rate times the step.
+        let per_second = if self.current < self.recover_to {
+            ((self.recover_to - self.current) / 2.0).max(1.0)
+        } else {
+            1.0
+        };
+        self.current = (self.current + per_second / self.current).min(self.ceiling);
+    }
+}
+
+/// What the gate saw during a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PaceStats {
+    /// 429 answers.
+    pub rate_limited: u64,
+    /// Times a 429 cut the rate.
+    pub cuts: u64,
+    /// The pace now and the slowest it was, in requests per second; `None` when unpaced.
+    pub rate: Option<f64>,
+    pub lowest_rate: Option<f64>,
 }
 
 impl Pace {
-    async fn wait(&self) {
-        // Look again after every sleep: a 429 that arrived meanwhile may have moved the
-        // moment further out, and it holds for those already waiting too.
+    /// At most `rate` requests per second, adapting down on 429s; `None` for no pacing.
+    pub fn new(rate: Option<f64>) -> Pace {
+        let rate = rate.filter(|r| r.is_finite() && *r > 0.0).map(Rate::new);
+        Pace {
+            state: Mutex::new(PaceState {
+                rate,
+                ..PaceState::default()
+            }),
+        }
+    }
+
+    pub fn stats(&self) -> PaceStats {
+        let s = self.state.lock().unwrap();
+        PaceStats {
+            rate_limited: s.rate_limited,
+            cuts: s.cuts,
+            rate: s.rate.as_ref().map(|r| r.current),
+            lowest_rate: s.rate.as_ref().map(|r| r.lowest),
+        }
+    }
+
+    /// Waits until this request may be sent and returns that moment.
+    async fn admit(&self) -> Instant {
         loop {
-            let until = *self.not_before.lock().unwrap();
-            match until {
-                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
-                _ => return,
+            let (at, epoch) = {
+                let mut s = self.state.lock().unwrap();
+                let now = Instant::now();
+                match s.hold {
+                    // Look again after the sleep: a 429 that arrived meanwhile may have moved
+                    // the moment further out, and it holds for those already waiting too.
+                    Some(until) if until > now => (until, None),
+                    _ => match s.rate.as_mut() {
+                        None => return now,
+                        Some(rate) => {
+                            let at = rate.book(now);
+                            if at <= now {
+                                return now;
+                            }
+                            (at, Some(s.epoch))
+                        }
+                    },
+                }
+            };
+            tokio::time::sleep_until(at).await;
+            if let Some(epoch) = epoch {
+                let s = self.state.lock().unwrap();
+                let now = Instant::now();
+                if s.epoch == epoch && s.hold.is_none_or(|h| h <= now) {
+                    return now;
+                }
+                // A 429 came in while this request waited for its slot: book again.
             }
         }
     }
 
-    fn hold_until(&self, until: Instant) {
-        let mut guard = self.not_before.lock().unwrap();
-        if guard.is_none_or(|t| t < until) {
-            *guard = Some(until);
+    /// A 429 for a request sent at `sent`: everyone waits `wait`, and the pace slows down.
+    fn rate_limited(&self, sent: Instant, wait: Duration) {
+        let mut s = self.state.lock().unwrap();
+        let now = Instant::now();
+        let until = now + wait;
+        if s.hold.is_none_or(|t| t < until) {
+            s.hold = Some(until);
+        }
+        let resume = s.hold.unwrap_or(until);
+        s.rate_limited += 1;
+        s.epoch += 1;
+        if let Some(rate) = s.rate.as_mut()
+            && rate.rate_limited(sent, now, resume)
+        {
+            let current = rate.current;
+            s.cuts += 1;
+            tracing::debug!(rate = current, "rate limited; slowing down");
+        }
+    }
+
+    /// An answer that was neither a 429 nor a 5xx: the pace may rise again.
+    fn accepted(&self) {
+        if let Some(rate) = self.state.lock().unwrap().rate.as_mut() {
+            rate.accepted();
         }
     }
 }
@@ -159,8 +347,23 @@ impl HttpClient {
             auth: Some(auth),
             api_version,
             retry,
-            pace: Arc::new(Pace::default()),
+            // The limit is the account's, for every request: pace all of Cloud Ops by default.
+            pace: Arc::new(Pace::new(
+                (service == Service::CloudOps).then_some(CLOUD_OPS_RATE_LIMIT),
+            )),
         })
+    }
+
+    /// The same client with its own pace: at most `rate` requests per second (adapting down
+    /// on 429s), or unpaced with `None`. Clones made before keep the old pace.
+    pub fn with_rate_limit(mut self, rate: Option<f64>) -> Self {
+        self.pace = Arc::new(Pace::new(rate));
+        self
+    }
+
+    /// 429s seen and the pace, over every request of this client and its clones.
+    pub fn pace_stats(&self) -> PaceStats {
+        self.pace.stats()
     }
 
     /// A client for a URL that is itself the credential (a Slack webhook): no auth header.
@@ -183,12 +386,21 @@ impl HttpClient {
             auth: None,
             api_version: None,
             retry,
-            pace: Arc::new(Pace::default()),
+            pace: Arc::new(Pace::new(None)),
         })
     }
 
     pub fn base(&self) -> &Url {
         &self.base
+    }
+
+    /// The path for a log line: a webhook's path is its secret, so it never is logged.
+    fn log_path<'u>(&self, url: &'u Url) -> &'u str {
+        if self.auth.is_some() {
+            url.path()
+        } else {
+            "(secret)"
+        }
     }
 
     pub fn service(&self) -> Service {
@@ -224,7 +436,7 @@ impl HttpClient {
         let mut failures = 0u32;
         let mut rate_limited = 0u32;
         loop {
-            self.pace.wait().await;
+            let sent = self.pace.admit().await;
             let started = std::time::Instant::now();
             let mut request = self.client.request(method.clone(), url.clone());
             if let Some(auth) = &self.auth {
@@ -254,9 +466,15 @@ impl HttpClient {
                 Err(e) => Err(transport_message(&e)),
             };
             let elapsed = started.elapsed();
+            if let Ok(reply) = &outcome
+                && reply.status != 429
+                && reply.status < 500
+            {
+                self.pace.accepted();
+            }
             let retry_error = match outcome {
                 Ok(reply) if (200..300).contains(&reply.status) => {
-                    tracing::debug!(%method, path = url.path(), status = reply.status, ?elapsed, "{}", self.service);
+                    tracing::debug!(%method, path = %self.log_path(&url), status = reply.status, ?elapsed, "{}", self.service);
                     match accept(&reply) {
                         Ok(value) => return Ok(value),
                         Err(message) => {
@@ -265,7 +483,7 @@ impl HttpClient {
                     }
                 }
                 Ok(reply) => {
-                    tracing::debug!(%method, path = url.path(), status = reply.status, ?elapsed, "{}", self.service);
+                    tracing::debug!(%method, path = %self.log_path(&url), status = reply.status, ?elapsed, "{}", self.service);
                     let error = self.error_from_reply(&reply);
                     match reply.status {
                         429 => {
@@ -280,7 +498,7 @@ impl HttpClient {
                             }
                             let wait = wait.mul_f64(delay_scale());
                             tracing::debug!(?wait, "rate limited; pausing every request");
-                            self.pace.hold_until(Instant::now() + wait);
+                            self.pace.rate_limited(sent, wait);
                             continue;
                         }
                         502..=504 => error,
@@ -288,7 +506,7 @@ impl HttpClient {
                     }
                 }
                 Err(message) => {
-                    tracing::debug!(%method, path = url.path(), ?elapsed, error = %message, "{}", self.service);
+                    tracing::debug!(%method, path = %self.log_path(&url), ?elapsed, error = %message, "{}", self.service);
                     self.error(None, None, message, None)
                 }
             };
@@ -415,7 +633,7 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
@@ -466,6 +684,109 @@ mod tests {
             );
         }
         assert!(p.backoff(30) <= p.max_delay);
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn the_pace_allows_a_tenth_of_a_second_at_once_then_one_request_per_interval() {
+        let t0 = Instant::now();
+        let mut rate = Rate::new(80.0);
+        let slots: Vec<Duration> = (0..20).map(|_| rate.book(t0) - t0).collect();
+        assert_eq!(slots[..8], [Duration::ZERO; 8], "a burst of 8 at 80/s");
+        for (k, slot) in slots[8..].iter().enumerate() {
+            let expected = Duration::from_secs_f64((k + 1) as f64 / 80.0);
+            assert!(
+                slot.abs_diff(expected) < Duration::from_micros(10),
+                "{k}: {slot:?}"
+            );
+        }
+        // Slots nobody asked for are lost: after a second of silence the burst is back, no more.
+        let later = t0 + Duration::from_secs(5);
+        let slots: Vec<Duration> = (0..9).map(|_| rate.book(later) - later).collect();
+        assert_eq!(slots[..8], [Duration::ZERO; 8]);
+        assert!(slots[8] > ms(12));
+
+        // At 5 requests per second there is no burst at all.
+        let mut slow = Rate::new(5.0);
+        let slots: Vec<Duration> = (0..3).map(|_| slow.book(t0) - t0).collect();
+        assert_eq!(slots, [Duration::ZERO, ms(200), ms(400)]);
+    }
+
+    #[test]
+    fn a_429_cuts_the_rate_once_per_episode_down_to_a_floor() {
+        let t0 = Instant::now();
+        let mut rate = Rate::new(80.0);
+        let (sent_before, sent_after) = (t0, t0 + ms(300));
+        let at = t0 + ms(100);
+        assert!(rate.rate_limited(sent_before, at, at + ms(1000)));
+        assert!((rate.current - 56.0).abs() < 1e-9);
+        // Others sent before the cut, at the old rate, do not cut it again.
+        assert!(!rate.rate_limited(sent_before, at + ms(5), at + ms(1005)));
+        assert!((rate.current - 56.0).abs() < 1e-9);
+        // One sent after the cut does.
+        assert!(rate.rate_limited(sent_after, at + ms(400), at + ms(1400)));
+        assert!((rate.current - 39.2).abs() < 1e-9);
+        for i in 0..30u64 {
+            let when = t0 + Duration::from_secs(10 + i);
+            rate.rate_limited(when, when, when);
+        }
+        assert_eq!(rate.current, MIN_RATE);
+        assert_eq!(rate.lowest, MIN_RATE);
+        let mut tiny = Rate::new(0.5);
+        tiny.rate_limited(t0, t0, t0);
+        assert_eq!(
+            tiny.current, 0.5,
+            "never below a ceiling that is itself low"
+        );
+    }
+
+    #[test]
+    fn after_a_pause_the_schedule_restarts_at_the_new_rate_without_a_burst() {
+        let t0 = Instant::now();
+        let mut rate = Rate::new(80.0);
+        for _ in 0..40 {
+            rate.book(t0);
+        }
+        let resume = t0 + ms(1000);
+        rate.rate_limited(t0, t0 + ms(100), resume);
+        let first = rate.book(t0 + ms(200));
+        let second = rate.book(t0 + ms(200));
+        assert_eq!(first, resume);
+        let interval = Duration::from_secs_f64(1.0 / 56.0);
+        assert!((second - resume).abs_diff(interval) < Duration::from_micros(10));
+    }
+
+    #[test]
+    fn the_rate_recovers_quickly_to_the_last_cut_then_slowly_to_the_ceiling() {
+        let t0 = Instant::now();
+        let mut rate = Rate::new(80.0);
+        rate.rate_limited(t0, t0, t0);
+        let mut answers = 0;
+        let mut last = rate.current;
+        while rate.current < 76.0 {
+            rate.accepted();
+            assert!(rate.current >= last);
+            last = rate.current;
+            answers += 1;
+        }
+        // dr/dt = (80 - r) / 2 per second from 56: about 3 s of answers at ~70/s.
+        assert!((100..400).contains(&answers), "{answers}");
+        for _ in 0..10_000 {
+            rate.accepted();
+        }
+        assert_eq!(rate.current, 80.0, "up to the ceiling, never above");
+
+        // Beyond the rate of the last cut it climbs by about 1 request/s per second.
+        let mut probe = Rate::new(80.0);
+        probe.current = 40.0;
+        probe.recover_to = 40.0;
+        for _ in 0..40 {
+            probe.accepted();
+        }
+        assert!((probe.current - 41.0).abs() < 0.05, "{}", probe.current);
     }
 
     #[test]

@@ -138,7 +138,11 @@ fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::E
         _ => None,
     };
     match secs {
-        Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+        // Beyond `Duration`'s range (some 584 billion years) is "never" for any waiter, and
+        // `from_secs_f64` would panic on it.
+        Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(
+            Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX),
+        )),
         _ => Err(de::Error::custom(format!("bad duration {v}"))),
     }
 }
@@ -348,7 +352,9 @@ impl Namespace {
         // The server accepts both casings; sending both would be ambiguous.
         if let Some(slot) = spec.get_mut("capacitySpec") {
             *slot = capacity.to_json();
-            spec.remove("capacity_spec");
+            // `remove` would move the last key into its place (`preserve_order` makes it a
+            // swap_remove); the spec goes back in the order it was read.
+            spec.shift_remove("capacity_spec");
         } else if let Some(slot) = spec.get_mut("capacity_spec") {
             *slot = capacity.to_json();
         } else {

@@ -69,6 +69,18 @@ impl OpsClient {
         OpsClient { http }
     }
 
+    /// Paces this client (and its clones) to `rate` requests per second instead of the default.
+    pub fn with_rate_limit(self, rate: f64) -> Self {
+        OpsClient {
+            http: self.http.with_rate_limit(Some(rate)),
+        }
+    }
+
+    /// How the run was paced: 429s met and the lowest rate reached.
+    pub fn pace_stats(&self) -> super::http::PaceStats {
+        self.http.pace_stats()
+    }
+
     pub async fn get_namespace(&self, namespace: &str) -> Result<Namespace, ApiError> {
         let url = self.http.url(&["cloud", "namespaces", namespace]);
         let r: GetNamespaceResponse = self.http.get_json(url).await?;

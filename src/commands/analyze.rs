@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Args;
 use serde::Serialize;
-use tokio::sync::Semaphore;
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::Context;
@@ -14,10 +15,11 @@ use crate::alert::{Level, Slack};
 use crate::capacity::recommend::{self, Action, Mode, Policy, Recommendation, fmt_int, fmt_usd};
 use crate::capacity::usage::{Usage, aggregate};
 use crate::cli::OutputFormat;
+use crate::cloud::http::CLOUD_OPS_RATE_LIMIT;
 use crate::cloud::metrics::{ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED, MetricsClient};
 use crate::cloud::model::{CapacityInfo, CapacitySpec};
 use crate::cloud::ops::OpsClient;
-use crate::error::{ApiError, Error, Result};
+use crate::error::{ApiError, Error, Result, Service};
 use crate::output::{num, nums, opt_num, tidy};
 use crate::settings::Secret;
 
@@ -30,8 +32,12 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Cloud Ops requests in flight at once
-    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: u32,
+    /// Cloud Ops requests per second at most; a 429 slows the run below it for a while
+    /// (Temporal allows 80 per service account, 40 per user)
+    #[arg(long, default_value_t = CLOUD_OPS_RATE_LIMIT, value_parser = parse_rate, value_name = "RPS")]
+    pub rate_limit: f64,
     /// Share of the limit a namespace should use at its 7-day p99, in (0, 1]
     #[arg(long, default_value_t = recommend::DEFAULT_TARGET_UTILIZATION, value_parser = parse_target, value_name = "0.0-1.0")]
     pub target_utilization: f64,
@@ -46,6 +52,19 @@ pub struct AnalyzeArgs {
         value_name = "URL"
     )]
     pub slack_webhook_url: Option<String>,
+}
+
+/// Enough requests in flight to reach the rate limit at up to 400 ms per answer; the rate, not
+/// this, is what keeps the run within the account's limit.
+const DEFAULT_CONCURRENCY: u32 = 32;
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.1..=10_000.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a number of requests per second between 0.1 and 10000"
+        )),
+    }
 }
 
 fn parse_target(s: &str) -> Result<f64, String> {
@@ -147,11 +166,9 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     } else {
         None
     };
-    if ctx.settings.output == OutputFormat::Csv || ctx.settings.output == OutputFormat::Json {
-        // Nothing to check: both are fine for analyze.
-    }
     let metrics = MetricsClient::new(&ctx.settings, &ctx.settings.metrics_key()?)?;
-    let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?;
+    let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?
+        .with_rate_limit(args.rate_limit);
 
     let snapshot = metrics
         .fetch(&[ACTION_LIMIT, ACTION_COUNT, ACTION_THROTTLED])
@@ -179,6 +196,16 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     );
 
     let infos = fetch_capacity_infos(&ops, &selected, args.concurrency as usize, ctx).await?;
+    let pace = ops.pace_stats();
+    if pace.rate_limited > 0 {
+        tracing::info!(
+            "the Cloud Ops API asked to slow down {} time(s); tcap paused for its Retry-After \
+             and slowed to {:.0} requests/s at the lowest (--rate-limit {})",
+            pace.rate_limited,
+            pace.lowest_rate.unwrap_or(args.rate_limit),
+            args.rate_limit
+        );
+    }
     let rows: Vec<Row> = selected
         .iter()
         .zip(infos)
@@ -207,7 +234,13 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
             .iter()
             .all(|r| r.error.as_deref().is_some_and(|e| e.contains("(403")))
     {
-        return Err(Error::Reported(4));
+        return Err(Error::Api(ApiError {
+            service: Service::CloudOps,
+            status: Some(403),
+            code: None,
+            message: format!("refused for all {} namespaces", rows.len()),
+            retry_after: None,
+        }));
     }
     let mut problems = Vec::new();
     if incomplete {
@@ -237,6 +270,8 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
 }
 
 /// capacity-info for every namespace, at most `concurrency` at a time, in the order given.
+/// `concurrency` workers take the next namespace as soon as they are free, so the requests go
+/// out in order; the client's pace decides when each is sent.
 /// A 401 means the key itself is wrong: nothing else will work, so the run stops there.
 async fn fetch_capacity_infos(
     ops: &OpsClient,
@@ -247,37 +282,45 @@ async fn fetch_capacity_infos(
     let bar = ctx
         .printer
         .progress(namespaces.len() as u64, "reading capacity-info");
-    let gate = Arc::new(Semaphore::new(concurrency));
-    let mut tasks = JoinSet::new();
-    for (index, (namespace, _)) in namespaces.iter().enumerate() {
-        let ops = ops.clone();
-        let gate = gate.clone();
-        let namespace = namespace.clone();
-        tasks.spawn(async move {
-            let _permit = gate
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
-            (index, ops.capacity_info(&namespace).await)
+    let names: Arc<[String]> = namespaces.iter().map(|(ns, _)| ns.clone()).collect();
+    let next = Arc::new(AtomicUsize::new(0));
+    let (done, mut answers) = mpsc::unbounded_channel();
+    let mut workers = JoinSet::new();
+    for _ in 0..concurrency.clamp(1, names.len().max(1)) {
+        let (ops, names, next, done) = (ops.clone(), names.clone(), next.clone(), done.clone());
+        workers.spawn(async move {
+            loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(namespace) = names.get(index) else {
+                    return;
+                };
+                let result = ops.capacity_info(namespace).await;
+                if done.send((index, result)).is_err() {
+                    return;
+                }
+            }
         });
     }
-    let mut results: Vec<Option<Result<CapacityInfo, ApiError>>> = vec![None; namespaces.len()];
-    while let Some(joined) = tasks.join_next().await {
-        let (index, result) = joined.expect("capacity-info tasks do not panic");
+    drop(done);
+    let mut results: Vec<Option<Result<CapacityInfo, ApiError>>> = vec![None; names.len()];
+    while let Some((index, result)) = answers.recv().await {
         if let Err(e) = &result
             && e.status == Some(401)
         {
-            tasks.abort_all();
+            workers.abort_all();
             bar.finish_and_clear();
             return Err(Error::Api(e.clone()));
         }
         results[index] = Some(result);
         bar.inc(1);
     }
+    while let Some(joined) = workers.join_next().await {
+        joined.expect("capacity-info workers do not panic");
+    }
     bar.finish_and_clear();
     Ok(results
         .into_iter()
-        .map(|r| r.expect("every task reported"))
+        .map(|r| r.expect("every namespace reported"))
         .collect())
 }
 
@@ -631,6 +674,15 @@ mod tests {
         assert!(f.matches("anything.at-all"));
         let err = Filter::new(&["[".into()], &[]).err().unwrap();
         assert!(err.to_string().contains("--namespace '['"), "{err}");
+    }
+
+    #[test]
+    fn rate_limit_is_validated() {
+        assert_eq!(parse_rate("80"), Ok(80.0));
+        assert_eq!(parse_rate("0.5"), Ok(0.5));
+        for bad in ["0", "-1", "0.01", "NaN", "inf", "x", "100000"] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

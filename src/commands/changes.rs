@@ -75,11 +75,20 @@ pub async fn run(args: ChangesArgs, ctx: &Context) -> Result<()> {
             all: _,
             run,
         } => {
-            let names = match namespace {
-                Some(ns) => vec![ns],
+            let (names, unreadable) = match namespace {
+                Some(ns) => (vec![ns], Vec::new()),
                 None => unfinished(&dir)?,
             };
-            resume(&dir, names, &run, ctx).await
+            let resumed = resume(&dir, names, &run, ctx).await;
+            if unreadable.is_empty() {
+                return resumed;
+            }
+            resumed?;
+            Err(Error::Failed(format!(
+                "{} state file(s) could not be read and were not resumed: {}",
+                unreadable.len(),
+                unreadable.join(", ")
+            )))
         }
         ChangesCommand::Extend {
             namespace,
@@ -174,13 +183,22 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
     ctx.printer.table(&table)
 }
 
-fn unfinished(dir: &std::path::Path) -> Result<Vec<String>> {
-    Ok(state::list(dir)?
-        .into_iter()
-        .filter_map(|(_, s)| s.ok())
-        .filter(|s| !s.step.is_finished())
-        .map(|s| s.plan.namespace)
-        .collect())
+/// The namespaces of unfinished changes, and the state files that could not be read: one of
+/// those may be an interrupted change still holding extra TRUs, so it must not pass unseen.
+fn unfinished(dir: &std::path::Path) -> Result<(Vec<String>, Vec<String>)> {
+    let mut names = Vec::new();
+    let mut unreadable = Vec::new();
+    for (path, state) in state::list(dir)? {
+        match state {
+            Ok(s) if !s.step.is_finished() => names.push(s.plan.namespace),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!("{e}");
+                unreadable.push(path.display().to_string());
+            }
+        }
+    }
+    Ok((names, unreadable))
 }
 
 fn load_unfinished(dir: &std::path::Path, namespace: &str) -> Result<ChangeState> {

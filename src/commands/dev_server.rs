@@ -30,7 +30,8 @@ pub struct DevServerArgs {
     /// Cloud Ops requests per second above which the server answers 429
     #[arg(long, value_parser = parse_rate, value_name = "RPS")]
     pub rate_limit: Option<f64>,
-    /// Share of requests that get an injected fault (429, 503, dropped connection, bad body)
+    /// Share of requests that get an injected fault (429, 503, dropped connection, a cut-off or
+    /// malformed body, an answer slower than the client's 30 s timeout)
     #[arg(long, default_value_t = 0.0, value_parser = parse_fault_rate, value_name = "0.0-1.0")]
     pub fault_rate: f64,
 }
@@ -59,6 +60,7 @@ pub async fn run(args: DevServerArgs, ctx: &Context) -> Result<()> {
         apply_delay: args.apply_delay,
         rate_limit: args.rate_limit,
         fault_rate: args.fault_rate,
+        slow_response: Some(crate::devserver::DEFAULT_SLOW_RESPONSE),
         ..Config::default()
     };
     let admin_key = config.admin_key.clone();

@@ -1,6 +1,6 @@
 //! Injected faults and the Cloud Ops rate limiter.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::http::{StatusCode, header};
 
@@ -14,8 +14,12 @@ pub(crate) enum Fault {
     DroppedConnection,
     TruncatedBody,
     MalformedBody,
+    /// The real answer, held back for `Config::slow_response`. Drawn apart from the others
+    /// (see [`roll_slow`]) and only when that is set, so that seeds keep their old draws.
+    SlowResponse,
 }
 
+/// Every kind `roll` draws from. `SlowResponse` is not among them: see [`roll_slow`].
 const ALL: [Fault; 5] = [
     Fault::ResourceExhausted,
     Fault::Unavailable,
@@ -33,6 +37,7 @@ impl Fault {
             Fault::DroppedConnection => "dropped_connection",
             Fault::TruncatedBody => "truncated_body",
             Fault::MalformedBody => "malformed_body",
+            Fault::SlowResponse => "slow_response",
         }
     }
 
@@ -50,6 +55,18 @@ pub(crate) fn roll(rng: &mut fastrand::Rng, rate: f64) -> Option<Fault> {
         return None;
     }
     Some(ALL[rng.usize(..ALL.len())])
+}
+
+/// How long a slow response is held by default: just over tcap's default 30 s
+/// `--request-timeout`, so that a client with default settings gives up on it.
+pub const DEFAULT_SLOW_RESPONSE: Duration = Duration::from_secs(35);
+
+/// Whether a request that drew no other fault is answered slowly. Its own generator, one draw
+/// per request, at a sixth of `rate`: about as often as each kind of [`roll`], without moving
+/// the draws of `roll` that older tests' seeds were chosen for.
+pub(crate) fn roll_slow(rng: &mut fastrand::Rng, rate: f64) -> bool {
+    let draw = rng.f64();
+    rate > 0.0 && draw < rate / (ALL.len() as f64 + 1.0)
 }
 
 /// The 429/503 a fault answers with, in the API's own error format.
@@ -82,7 +99,7 @@ pub(crate) fn mangle(fault: Fault, mut reply: Reply) -> Reply {
                 b"# TYPE temporal_cloud_v1_action_limit gauge\ntemporal_cloud_v1_action_limit{temporal_namespace=\"\x01 NaNaN\n".to_vec()
             }
         }
-        Fault::ResourceExhausted | Fault::Unavailable => {}
+        Fault::ResourceExhausted | Fault::Unavailable | Fault::SlowResponse => {}
     }
     reply
 }
@@ -142,5 +159,8 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(3);
         assert!((0..1000).all(|_| roll(&mut rng, 0.0).is_none()));
         assert!((0..1000).all(|_| roll(&mut rng, 1.0).is_some()));
+        assert!((0..1000).all(|_| !roll_slow(&mut rng, 0.0)));
+        let slow = (0..6000).filter(|_| roll_slow(&mut rng, 0.6)).count();
+        assert!((400..800).contains(&slow), "{slow}");
     }
 }

@@ -32,9 +32,11 @@ use tokio::sync::oneshot;
 
 use account::Namespace;
 use cloudops::{Change, Failure, Operation};
-use faults::TokenBucket;
+use faults::{Fault, TokenBucket};
 use metrics::MetricsOverride;
 use wire::{Code, Reply};
+
+pub use faults::DEFAULT_SLOW_RESPONSE;
 
 /// How the emulated account and service behave.
 #[derive(Clone, Debug)]
@@ -49,6 +51,12 @@ pub struct Config {
     pub rate_limit: Option<f64>,
     /// Share of Cloud Ops and Metrics requests that get an injected fault, 0.0..=1.0.
     pub fault_rate: f64,
+    /// How long a `slow_response` fault holds its (otherwise correct) answer; `None` leaves that
+    /// kind out. It is opt-in so that the fault draws older seeds were chosen for stay as they
+    /// were; [`DEFAULT_SLOW_RESPONSE`] outlasts tcap's default `--request-timeout`. When set,
+    /// about a sixth of `fault_rate` of the requests that drew no other fault are slow, each
+    /// held this long after it was handled (an update is applied before the wait).
+    pub slow_response: Option<Duration>,
     /// Full access to both APIs.
     pub admin_key: String,
     /// Metrics API only; Cloud Ops answers 403.
@@ -66,6 +74,7 @@ impl Default for Config {
             apply_delay: Duration::from_secs(20),
             rate_limit: None,
             fault_rate: 0.0,
+            slow_response: None,
             admin_key: "tcap-dev-admin-key".to_string(),
             metrics_key: "tcap-dev-metrics-key".to_string(),
             metrics_requests_per_hour: 180,
@@ -97,7 +106,7 @@ pub struct Stats {
     /// Metrics requests refused by the hourly budget.
     pub metrics_budget_exceeded: u64,
     /// Injected faults by kind: `resource_exhausted`, `unavailable`, `dropped_connection`,
-    /// `dropped_connection_after_apply`, `truncated_body`, `malformed_body`.
+    /// `dropped_connection_after_apply`, `truncated_body`, `malformed_body`, `slow_response`.
     pub faults: BTreeMap<String, u64>,
 }
 
@@ -145,6 +154,8 @@ pub(crate) struct State {
     pub slack_failures: u32,
     pub stats: Stats,
     pub fault_rng: fastrand::Rng,
+    /// Draws `slow_response` faults, apart from `fault_rng` (see `faults::roll_slow`).
+    pub slow_rng: fastrand::Rng,
     pub bucket: Option<TokenBucket>,
     /// Start of the current metrics budget window and requests counted in it.
     pub metrics_window: Option<(Instant, u32)>,
@@ -205,6 +216,7 @@ impl DevServer {
             stats: Stats::default(),
             // Apart from the account's generator, so faults do not shift the generated data.
             fault_rng: fastrand::Rng::with_seed(config.seed ^ 0x5eed_fa17_0000_0001),
+            slow_rng: fastrand::Rng::with_seed(config.seed ^ 0x5eed_5104_0000_0002),
             bucket: config.rate_limit.map(|rate| TokenBucket::new(rate, now)),
             metrics_window: None,
             metrics_next: None,
@@ -351,8 +363,24 @@ async fn serve_request(AxumState(shared): AxumState<Arc<Shared>>, request: Reque
         headers: parts.headers,
         body: body.as_ref().cloned().unwrap_or_default(),
     };
+    let (reply, slow) = answer(&shared, incoming, body.is_ok(), at);
+    if let Some(delay) = slow {
+        tokio::time::sleep(delay).await;
+    }
+    reply.into_response()
+}
+
+/// Answers one request under the lock and logs it; the second value is how long to hold the
+/// answer back (a `slow_response` fault).
+fn answer(
+    shared: &Shared,
+    incoming: Incoming,
+    readable: bool,
+    at: DateTime<Utc>,
+) -> (Reply, Option<Duration>) {
     let mut state = shared.lock();
-    let (reply, fault) = if body.is_err() {
+    let mut slow = None;
+    let (reply, mut fault) = if !readable {
         (
             Reply::error(
                 Code::InvalidArgument,
@@ -364,11 +392,18 @@ async fn serve_request(AxumState(shared): AxumState<Arc<Shared>>, request: Reque
         (control::slack(&mut state, &incoming), None)
     } else if incoming.path == "/v1" || incoming.path.starts_with("/v1/") {
         state.stats.metrics_requests += 1;
-        metrics::handle(&shared, &mut state, &incoming)
+        slow = roll_slow(shared, &mut state);
+        metrics::handle(shared, &mut state, &incoming)
     } else {
         state.stats.cloud_ops_requests += 1;
-        cloudops::handle(&shared, &mut state, &incoming)
+        slow = roll_slow(shared, &mut state);
+        cloudops::handle(shared, &mut state, &incoming)
     };
+    // One fault per request: a slow answer is the real one, late.
+    let slow = slow.filter(|_| fault.is_none());
+    if slow.is_some() {
+        fault = Some(Fault::SlowResponse.name());
+    }
 
     state.stats.requests += 1;
     if let Some(fault) = fault {
@@ -387,8 +422,13 @@ async fn serve_request(AxumState(shared): AxumState<Arc<Shared>>, request: Reque
         state.log.pop_front();
     }
     state.log.push_back(record);
-    drop(state);
-    reply.into_response()
+    (reply, slow)
+}
+
+/// The delay of a `slow_response` fault for this request, if it draws one.
+fn roll_slow(shared: &Shared, state: &mut State) -> Option<Duration> {
+    let delay = shared.config.slow_response?;
+    faults::roll_slow(&mut state.slow_rng, shared.config.fault_rate).then_some(delay)
 }
 
 fn logged_body(body: &[u8]) -> Option<Value> {

@@ -27,8 +27,15 @@ pub enum RevertTo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Capacity {
     pub mode: String,
-    #[serde(serialize_with = "crate::output::opt_num")]
+    /// Exact, not rounded for display like the commands' JSON: a revert to "previous" must
+    /// restore the value that was read.
+    #[serde(serialize_with = "exact_num")]
     pub trus: Option<f64>,
+}
+
+/// 4 rather than 4.0, and every digit of anything else.
+fn exact_num<S: serde::Serializer>(v: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    v.map(crate::cloud::model::proto_number).serialize(s)
 }
 
 impl Capacity {
@@ -238,12 +245,20 @@ pub fn state_path(dir: &Path, namespace: &str) -> PathBuf {
     dir.join(format!("{namespace}.json"))
 }
 
-/// Reads a state file. A file that does not parse is moved aside (never overwritten) and named
-/// in the error; one from a newer tcap is left alone.
-pub fn load(path: &Path) -> Result<Option<ChangeState>> {
+/// What is in a state file, before anything is done about it.
+enum Contents {
+    Missing,
+    State(Box<ChangeState>),
+    /// Written by a newer tcap, with this schema.
+    Newer(u32),
+    /// Not a state file this tcap can read: garbage, truncated, or an older shape.
+    Unreadable(serde_json::Error),
+}
+
+fn read(path: &Path) -> Result<Contents> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::Missing),
         Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
     };
     #[derive(Deserialize)]
@@ -253,21 +268,30 @@ pub fn load(path: &Path) -> Result<Option<ChangeState>> {
     if let Ok(v) = serde_json::from_slice::<Version>(&bytes)
         && v.schema > SCHEMA
     {
-        return Err(Error::Usage(format!(
-            "{} was written by a newer tcap (schema {}, this one reads {SCHEMA}); use that version",
-            path.display(),
-            v.schema
-        )));
+        return Ok(Contents::Newer(v.schema));
     }
-    match serde_json::from_slice::<ChangeState>(&bytes) {
-        Ok(state) => Ok(Some(state)),
-        Err(e) => {
-            let aside = path.with_extension(format!(
-                "json.corrupt-{}",
-                Utc::now().format("%Y%m%dT%H%M%SZ")
-            ));
-            fs::rename(path, &aside)
-                .map_err(|io| Error::io(format!("moving aside {}", path.display()), io))?;
+    Ok(match serde_json::from_slice::<ChangeState>(&bytes) {
+        Ok(state) => Contents::State(Box::new(state)),
+        Err(e) => Contents::Unreadable(e),
+    })
+}
+
+fn newer(path: &Path, schema: u32) -> Error {
+    Error::Usage(format!(
+        "{} was written by a newer tcap (schema {schema}, this one reads {SCHEMA}); use that version",
+        path.display()
+    ))
+}
+
+/// Reads a state file. A file that does not parse is moved aside (never overwritten) and named
+/// in the error; one from a newer tcap is left alone.
+pub fn load(path: &Path) -> Result<Option<ChangeState>> {
+    match read(path)? {
+        Contents::Missing => Ok(None),
+        Contents::State(state) => Ok(Some(*state)),
+        Contents::Newer(schema) => Err(newer(path, schema)),
+        Contents::Unreadable(e) => {
+            let aside = move_aside(path)?;
             Err(Error::Usage(format!(
                 "the state file {} could not be read ({e}); it was moved to {}. \
                  Check the namespace with `tcap verify` before starting the change again",
@@ -276,6 +300,21 @@ pub fn load(path: &Path) -> Result<Option<ChangeState>> {
             )))
         }
     }
+}
+
+/// Renames an unreadable state file to `<name>.json.corrupt-<UTC time>`, with a counter when
+/// that name is taken, so that an earlier corrupt file is never overwritten either.
+fn move_aside(path: &Path) -> Result<PathBuf> {
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut aside = path.with_extension(format!("json.corrupt-{stamp}"));
+    let mut n = 1;
+    while aside.symlink_metadata().is_ok() {
+        n += 1;
+        aside = path.with_extension(format!("json.corrupt-{stamp}-{n}"));
+    }
+    fs::rename(path, &aside)
+        .map_err(|io| Error::io(format!("moving aside {}", path.display()), io))?;
+    Ok(aside)
 }
 
 /// Temporary file in the same directory, fsync, rename, fsync the directory: after a crash the
@@ -324,9 +363,19 @@ pub fn list(dir: &Path) -> Result<Vec<(PathBuf, Result<ChangeState>)>> {
         if name.starts_with('.') || !name.ends_with(".json") || name.ends_with(".request.json") {
             continue;
         }
-        let state = load(&path).and_then(|s| {
-            s.ok_or_else(|| Error::Failed(format!("{} disappeared", path.display())))
-        });
+        // Listing changes nothing: an unreadable file stays where it is, shown as such every
+        // time, until a command that acts on its namespace moves it aside.
+        let state = match read(&path) {
+            Ok(Contents::State(state)) => Ok(*state),
+            Ok(Contents::Missing) => Err(Error::Failed(format!("{} disappeared", path.display()))),
+            Ok(Contents::Newer(schema)) => Err(newer(&path, schema)),
+            Ok(Contents::Unreadable(e)) => Err(Error::Usage(format!(
+                "the state file {} could not be read ({e}); it stays in place until \
+                 `tcap changes resume` or `tcap schedule-change` of that namespace moves it aside",
+                path.display()
+            ))),
+            Err(e) => Err(e),
+        };
         out.push((path, state));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
