@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::with_profile;
+use common::{expect_code, tcap, with_profile};
 
 use std::process::Output;
 use std::time::Duration;
@@ -49,22 +49,6 @@ fn all_posts(emu: &Emu) -> usize {
         .iter()
         .filter(|r| r.method == "POST")
         .count()
-}
-
-fn tcap(emu: &Emu, args: &[&str]) -> Output {
-    emu.tcap().args(args).output().unwrap()
-}
-
-/// Asserts the exit code, showing both streams when it is not the expected one.
-#[track_caller]
-fn expect_code(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 fn is_uuid(s: &str) -> bool {

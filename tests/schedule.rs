@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::with_profile;
+use common::{expect_code, tcap, with_profile};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -136,22 +136,6 @@ fn end_in(secs: i64) -> (DateTime<Utc>, String) {
     let s =
         (Utc::now() + chrono::Duration::seconds(secs)).to_rfc3339_opts(SecondsFormat::Secs, true);
     (time(&json!(s)), s)
-}
-
-fn tcap(emu: &Emu, args: &[&str]) -> Output {
-    emu.tcap().args(args).output().unwrap()
-}
-
-/// Asserts the exit code, showing both streams when it is not the expected one.
-#[track_caller]
-fn expect_code(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 /// A `tcap` started in the background with the same environment as `emu.tcap()`, killed (SIGKILL)

@@ -15,7 +15,7 @@ use crate::alert::{Level, Slack};
 use crate::capacity::change::{self, Submitted, describe};
 use crate::cloud::http::{delay_scale, sleep_scaled};
 use crate::cloud::model::{CapacitySpec, OperationState};
-use crate::cloud::ops::{OpsClient, WaitError, capacity_matches};
+use crate::cloud::ops::{OpsClient, capacity_matches};
 use crate::error::{Error, Result};
 use crate::output::Printer;
 use state::{AlertRecord, ChangeState, Request, Step};
@@ -294,7 +294,7 @@ impl Runner<'_> {
                         return change::await_applied(&self.ops, &ns, &submitted, target, deadline)
                             .await
                             .map(|_| ())
-                            .map_err(|e| wait_failure(e, &ns, target, &id));
+                            .map_err(|e| change::wait_error(e, &ns, target, &id));
                     }
                     // The server never saw it: sending it now, with the same id, is safe.
                     Err(e) if e.is_not_found() => id,
@@ -318,7 +318,7 @@ impl Runner<'_> {
         change::await_applied(&self.ops, &ns, &submitted, target, deadline)
             .await
             .map(|_| ())
-            .map_err(|e| wait_failure(e, &ns, target, &op_id))
+            .map_err(|e| change::wait_error(e, &ns, target, &op_id))
     }
 
     fn request(&mut self, which: Which) -> &mut Request {
@@ -471,10 +471,6 @@ impl Which {
             Which::Revert => "revert",
         }
     }
-}
-
-fn wait_failure(e: WaitError, ns: &str, target: CapacitySpec, op: &str) -> Error {
-    change::wait_error(e, ns, target, op)
 }
 
 #[cfg(test)]

@@ -176,3 +176,20 @@ pub fn with_profile(emu: &Emu, profile: &str) -> Vec<String> {
     assert!(!found.is_empty(), "no {profile} namespace");
     found
 }
+
+/// Runs `tcap` with `args` against the emulator and returns what it printed.
+pub fn tcap(emu: &Emu, args: &[&str]) -> std::process::Output {
+    emu.tcap().args(args).output().unwrap()
+}
+
+/// Asserts the exit code, showing both streams when it is not the expected one.
+#[track_caller]
+pub fn expect_code(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
