@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tcap::capacity::recommend::{self, ApsStats, Inputs, Mode, Policy};
+use tcap::capacity::Mode;
+use tcap::capacity::recommend::{self, ApsStats, Inputs, Policy};
 use tcap::capacity::usage::aggregate;
 use tcap::cloud::metrics::{ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED};
 use tcap::cloud::openmetrics;

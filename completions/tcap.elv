@@ -55,7 +55,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --concurrency 'Cloud Ops requests in flight at once'
             cand --rate-limit 'Cloud Ops requests per second at most; a 429 slows the run below it for a while (Temporal allows 80 per service account, 40 per user)'
             cand --target-utilization 'Share of the limit a namespace should use at its 7-day p99, in (0, 1]'
-            cand --slack-webhook-url 'Slack incoming-webhook URL for --notify'
+            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed'
             cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
             cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
             cand --cloud-ops-url 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]'
@@ -150,7 +150,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --end-time 'When to revert: RFC 3339 or local ''YYYY-MM-DD HH:MM'' (no end: a permanent change)'
             cand --duration 'How long the window lasts from its start, e.g. 4h'
             cand --revert-to 'What to revert to at the end'
-            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts'
+            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed'
             cand --wait-timeout 'How long to wait for each capacity change to apply'
             cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
             cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
@@ -217,7 +217,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --help 'Print help'
         }
         &'tcap;changes;resume'= {
-            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts'
+            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed'
             cand --wait-timeout 'How long to wait for each capacity change to apply'
             cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
             cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
@@ -261,7 +261,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --help 'Print help'
         }
         &'tcap;changes;cancel'= {
-            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts'
+            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed'
             cand --wait-timeout 'How long to wait for each capacity change to apply'
             cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
             cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'

@@ -8,9 +8,10 @@ use std::time::Duration;
 use reqwest::{Method, Url};
 use serde_json::json;
 
-use crate::cloud::http::{HttpClient, RetryPolicy};
+use crate::cloud::http::HttpClient;
+use crate::cloud::retry::RetryPolicy;
 use crate::error::{ApiError, Error, Result, Service};
-use crate::settings::{Secret, ensure_https};
+use crate::secret::{Secret, ensure_https};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -55,15 +56,8 @@ impl Slack {
             "--slack-webhook-url / SLACK_WEBHOOK_URL",
             "the webhook's secret path",
         )?;
-        let retry = RetryPolicy {
-            max_attempts: 3,
-            max_rate_limited_attempts: 2,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(4),
-            max_retry_after: Duration::from_secs(10),
-        };
         Ok(Slack {
-            http: HttpClient::without_auth(Service::Slack, parsed, timeout, retry)?,
+            http: HttpClient::without_auth(Service::Slack, parsed, timeout, RetryPolicy::slack())?,
         })
     }
 

@@ -1,11 +1,13 @@
 //! The command line, with the names fixed by `shared/design/cli-contract.md`.
 
-use std::path::PathBuf;
-use std::time::Duration;
+use std::ffi::OsString;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::commands;
+use crate::commands::{self, Context};
+use crate::error::Result;
+use crate::settings::{FromEnv, GlobalArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,76 +28,23 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts, before or after the subcommand.
-#[derive(Debug, Default, Args)]
-pub struct GlobalArgs {
-    /// File holding the Cloud Ops API key ('-' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]
-    #[arg(long, global = true, value_name = "PATH")]
-    pub api_key_file: Option<PathBuf>,
-
-    /// File holding the Metrics API key ('-' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]
-    #[arg(long, global = true, value_name = "PATH")]
-    pub metrics_api_key_file: Option<PathBuf>,
-
-    /// Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]
-    #[arg(long, global = true, env = "TCAP_CLOUD_OPS_URL", value_name = "URL")]
-    pub cloud_ops_url: Option<String>,
-
-    /// Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]
-    #[arg(long, global = true, env = "TCAP_METRICS_URL", value_name = "URL")]
-    pub metrics_url: Option<String>,
-
-    /// Value of the temporal-cloud-api-version header [default: v0.19.1]
-    #[arg(long, global = true, env = "TCAP_API_VERSION", value_name = "V")]
-    pub api_version: Option<String>,
-
-    /// TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]
-    #[arg(long, global = true, env = "TCAP_CONFIG", value_name = "PATH")]
-    pub config: Option<PathBuf>,
-
-    /// Output format: json works for every command, csv for analyze [default: table]
-    #[arg(short, long, global = true, value_enum, value_name = "FORMAT")]
-    pub output: Option<OutputFormat>,
-
-    /// Run against a built-in emulated account: no key, no network
-    #[arg(long, global = true)]
-    pub demo: bool,
-
-    /// Only errors on stderr
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// More log lines on stderr (repeat for more); RUST_LOG overrides
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-
-    /// When to use colors; NO_COLOR is honoured [default: auto]
-    #[arg(long, global = true, value_enum, value_name = "WHEN")]
-    pub color: Option<ColorWhen>,
-
-    /// Never draw progress bars (they are drawn only when stderr is a terminal)
-    #[arg(long, global = true)]
-    pub no_progress: bool,
-
-    /// Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]
-    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
-    pub request_timeout: Option<Duration>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputFormat {
-    Table,
-    Json,
-    Csv,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ColorWhen {
-    Auto,
-    Always,
-    Never,
+impl Cli {
+    /// Parses `args`, and notes which global values clap took from their environment variable.
+    pub fn parse_with_sources<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        let from_env = |id: &str| matches.value_source(id) == Some(ValueSource::EnvVariable);
+        cli.global.from_env = FromEnv {
+            cloud_ops_url: from_env("cloud_ops_url"),
+            metrics_url: from_env("metrics_url"),
+            api_version: from_env("api_version"),
+        };
+        Ok(cli)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,16 +69,30 @@ pub enum Command {
     Man(commands::man::ManArgs),
 }
 
-/// humantime durations (`90s`, `10m`, `4h`), the spelling every duration flag uses.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    humantime::parse_duration(s.trim())
-        .map_err(|e| format!("'{s}' is not a duration like 30s, 10m or 4h: {e}"))
+impl Command {
+    /// Runs the command; the one place that knows every command.
+    pub async fn run(self, ctx: Context) -> Result<()> {
+        let ctx = &ctx;
+        match self {
+            Command::Analyze(args) => commands::analyze::run(args, ctx).await,
+            Command::Provision(args) => commands::provision::run_provision(args, ctx).await,
+            Command::Revert(args) => commands::provision::run_revert(args, ctx).await,
+            Command::Verify(args) => commands::verify::run(args, ctx).await,
+            Command::ScheduleChange(args) => commands::schedule_change::run(args, ctx).await,
+            Command::Changes(args) => commands::changes::run(args, ctx).await,
+            Command::DevServer(args) => commands::dev_server::run(args, ctx).await,
+            Command::Completions(args) => commands::completions::run(args, Cli::command(), ctx),
+            Command::Man(args) => commands::man::run(args, Cli::command()),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use crate::output::{ColorWhen, OutputFormat};
+    use crate::settings::parse_duration;
+    use std::time::Duration;
 
     #[test]
     fn the_command_line_is_consistent() {
@@ -184,6 +147,21 @@ mod tests {
             assert_eq!(g.color, Some(ColorWhen::Never));
             assert_eq!(g.request_timeout, Some(Duration::from_secs(90)));
         }
+    }
+
+    #[test]
+    fn a_flag_is_told_apart_from_its_environment_variable() {
+        // After the subcommand too: global values reach the top-level matches.
+        let cli = Cli::parse_with_sources([
+            "tcap",
+            "completions",
+            "bash",
+            "--metrics-url",
+            "https://m.example",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.from_env, FromEnv::default());
+        assert_eq!(cli.global.metrics_url.as_deref(), Some("https://m.example"));
     }
 
     #[test]

@@ -1,35 +1,40 @@
 //! tcap: Temporal Cloud namespace capacity from the command line.
 //!
-//! Data flows one way: arguments ([`cli`]) → [`settings`] → a command ([`commands`]) → the
-//! domain ([`capacity`]) → the remote APIs ([`cloud`]) → the printer ([`output`]).
+//! Imports point one way, down this list (`tests/it/layers.rs` holds the list and fails on an
+//! import that points up):
+//! [`cli`] → [`commands`] → [`schedule`] → [`apply`] → [`alert`] → [`capacity`] → [`cloud`] →
+//! ([`settings`], [`output`], [`secret`], [`interrupt`], [`timing`], [`error`]).
+//! [`devserver`] imports nothing else of the crate: an emulator that shared the client's types
+//! would share its mistakes.
 
 pub mod alert;
+pub mod apply;
 pub mod capacity;
 pub mod cli;
 pub mod cloud;
 pub mod commands;
 pub mod devserver;
 pub mod error;
+pub mod interrupt;
 pub mod output;
 pub mod schedule;
+pub mod secret;
 pub mod settings;
+pub mod timing;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
-
 use crate::cli::Cli;
+use crate::commands::Context;
 use crate::error::Error;
+use crate::interrupt::InterruptNote;
 use crate::settings::Settings;
-
-/// The apply delay of the `--demo` account: long enough to watch, short enough to wait for.
-const DEMO_APPLY_DELAY: Duration = Duration::from_secs(3);
 
 /// Parse, run, and turn the outcome into an exit code: the one place that does so.
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_with_sources(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {
             // Help and --version exit 0; usage errors exit 2. A closed pipe is not worth a panic.
@@ -50,10 +55,11 @@ pub fn run() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return report(&Error::io("starting the async runtime", e), color),
     };
-    let outcome = runtime.block_on(async move {
+    let note = InterruptNote::default();
+    let outcome = runtime.block_on(async {
         tokio::select! {
-            result = run_command(cli.command, settings) => result,
-            () = interrupted() => Err(Error::Interrupted(take_interrupt_note())),
+            result = run_command(cli.command, settings, note.clone()) => result,
+            () = interrupt::interrupted() => Err(Error::Interrupted(note.take())),
         }
     });
     // Do not wait for stray tasks (an in-process emulator, a stuck request) on the way out.
@@ -64,62 +70,18 @@ pub fn run() -> ExitCode {
     }
 }
 
-async fn run_command(command: cli::Command, mut settings: Settings) -> Result<(), Error> {
-    // Kept alive for the whole command: dropping it would stop the emulator.
+async fn run_command(
+    command: cli::Command,
+    mut settings: Settings,
+    interrupt: InterruptNote,
+) -> Result<(), Error> {
+    // Kept alive for the whole command: dropping it stops the emulator.
     let _demo = if settings.demo {
-        let config = devserver::Config {
-            apply_delay: DEMO_APPLY_DELAY,
-            ..devserver::Config::default()
-        };
-        let key = config.admin_key.clone();
-        let server = devserver::DevServer::start(([127, 0, 0, 1], 0).into(), config)
-            .await
-            .map_err(|e| Error::io("starting the demo account", e))?;
-        settings.use_emulator(&server.base_url(), &key)?;
-        tracing::debug!("--demo: emulated account at {}", server.base_url());
-        Some(server)
+        Some(commands::demo::start(&mut settings).await?)
     } else {
         None
     };
-    let demo = settings.demo;
-    let printer = output::Printer::new(&settings);
-    let result = commands::dispatch(command, commands::Context { settings, printer }).await;
-    if demo {
-        // The demo's state files belong to an account that is gone now.
-        let _ = std::fs::remove_dir_all(schedule::state::demo_dir());
-    }
-    result
-}
-
-static INTERRUPT_NOTE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
-
-/// What to tell the user if a signal arrives now (a change in flight and how to check it).
-pub fn set_interrupt_note(note: String) {
-    *INTERRUPT_NOTE.lock().unwrap() = note;
-}
-
-pub fn clear_interrupt_note() {
-    INTERRUPT_NOTE.lock().unwrap().clear();
-}
-
-fn take_interrupt_note() -> String {
-    std::mem::take(&mut *INTERRUPT_NOTE.lock().unwrap())
-}
-
-/// Ctrl-C or SIGTERM (cron and systemd stop jobs with it).
-pub async fn interrupted() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
+    command.run(Context::new(settings, interrupt)).await
 }
 
 fn init_logging(settings: &Settings) {

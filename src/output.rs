@@ -7,9 +7,23 @@ use comfy_table::{Attribute, Cell, ColumnConstraint, ContentArrangement, Table, 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::OutputFormat;
 use crate::error::{Error, Result};
-use crate::settings::Settings;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
 
 #[derive(Clone, Debug)]
 pub struct Printer {
@@ -19,11 +33,12 @@ pub struct Printer {
 }
 
 impl Printer {
-    pub fn new(settings: &Settings) -> Self {
+    /// `color` is for stdout; `progress` says whether bars may be drawn on stderr at all.
+    pub fn new(format: OutputFormat, color: bool, progress: bool) -> Self {
         Printer {
-            format: settings.output,
-            color: settings.color_stdout,
-            progress: settings.progress,
+            format,
+            color,
+            progress,
         }
     }
 
@@ -129,10 +144,18 @@ impl Printer {
     }
 }
 
+/// 4 not 4.0, as protojson prints doubles, and every digit of anything else.
+pub fn whole_number(v: f64) -> serde_json::Value {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        serde_json::Value::from(v as i64)
+    } else {
+        serde_json::Value::from(v)
+    }
+}
+
 /// Numbers in JSON: to the thousandth (sums of rates leave binary noise), whole ones without `.0`.
 pub fn tidy(v: f64) -> serde_json::Value {
-    let rounded = (v * 1000.0).round() / 1000.0;
-    crate::cloud::model::proto_number(rounded)
+    whole_number((v * 1000.0).round() / 1000.0)
 }
 
 pub fn num<S: serde::Serializer>(v: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {

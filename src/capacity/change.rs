@@ -1,20 +1,13 @@
-//! Plan, apply and verify one capacity change: the machinery behind `provision`, `revert`,
-//! `verify` and each step of `schedule-change`.
+//! One capacity change as values: the checks before it (namespace ID, TRU value, a request
+//! already in progress), what it will do, and whether a namespace shows it. The I/O steps that
+//! carry it out are `apply`'s.
 
 use std::fmt;
-use std::time::Duration;
 
-use serde::Serialize;
-use tokio::time::Instant;
-
-use crate::cloud::model::{CapacityInfo, CapacitySpec, Namespace, RequestState, fmt_trus};
-use crate::cloud::ops::{OpsClient, WaitError, capacity_matches, describe_capacity};
-use crate::error::{ApiError, Error, Result};
+use crate::cloud::model::{CapacityInfo, CapacitySpec, Namespace, RequestState, fmt_tru_value};
+use crate::error::{Error, Result};
 
 use super::recommend::{APS_PER_TRU, fmt_int};
-
-/// How often a stale `resourceVersion` (409) is re-read and retried before giving up.
-const MAX_VERSION_RETRIES: u32 = 5;
 
 /// `name.account`, split on the last dot (account IDs may contain hyphens, names never dots).
 pub fn validate_namespace_id(id: &str) -> Result<()> {
@@ -59,59 +52,13 @@ pub fn parse_trus(s: &str) -> Result<u32, String> {
     }
 }
 
-/// Mode and TRUs as tcap prints them in JSON.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CapacityView {
-    pub mode: &'static str,
-    #[serde(serialize_with = "crate::output::opt_num")]
-    pub trus: Option<f64>,
-}
-
-impl CapacityView {
-    pub fn of(spec: Option<CapacitySpec>) -> CapacityView {
-        match spec {
-            Some(CapacitySpec::Provisioned { value }) => CapacityView {
-                mode: "provisioned",
-                trus: Some(value),
-            },
-            Some(CapacitySpec::OnDemand) => CapacityView {
-                mode: "on-demand",
-                trus: None,
-            },
-            None => CapacityView {
-                mode: "unknown",
-                trus: None,
-            },
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CurrentView {
-    pub mode: &'static str,
-    #[serde(serialize_with = "crate::output::opt_num")]
-    pub trus: Option<f64>,
-    pub request_state: Option<String>,
-}
-
-impl CurrentView {
-    pub fn of(ns: &Namespace) -> CurrentView {
-        let c = CapacityView::of(ns.current_capacity());
-        CurrentView {
-            mode: c.mode,
-            trus: c.trus,
-            request_state: ns.latest_request().map(|r| r.state.short()),
-        }
-    }
-}
-
 /// "6 TRUs (3,000 APS)" or "on-demand (limit 800 APS)".
 pub fn describe(spec: CapacitySpec, on_demand_limit: Option<f64>) -> String {
     match spec {
         CapacitySpec::Provisioned { value } => {
             format!(
                 "{} TRUs ({} APS)",
-                fmt_trus(value),
+                fmt_tru_value(value),
                 fmt_int(value * APS_PER_TRU)
             )
         }
@@ -165,25 +112,10 @@ impl Plan {
     }
 }
 
-/// Reads the namespace and its capacity-info, and refuses what cannot work before any change:
-/// a TRU value the namespace does not offer (exit 2) or a capacity request in progress (exit 1).
-pub async fn plan(ops: &OpsClient, namespace_id: &str, target: CapacitySpec) -> Result<Plan> {
-    validate_namespace_id(namespace_id)?;
-    let info = ops
-        .capacity_info(namespace_id)
-        .await
-        .map_err(|e| not_found_is_clear(e, namespace_id))?;
-    if let CapacitySpec::Provisioned { value } = target {
-        check_tru_value(value, &info)?;
-    }
-    let namespace = ops
-        .get_namespace(namespace_id)
-        .await
-        .map_err(|e| not_found_is_clear(e, namespace_id))?;
-    plan_from(namespace, info, target)
-}
-
-fn plan_from(namespace: Namespace, info: CapacityInfo, target: CapacitySpec) -> Result<Plan> {
+/// What a change of `namespace` to `target` will do, or why it cannot start now: a capacity
+/// request already in progress (exit 1). The TRU value is checked apart, with
+/// [`check_tru_value`], before the namespace is read.
+pub fn plan(namespace: Namespace, info: CapacityInfo, target: CapacitySpec) -> Result<Plan> {
     if let Some(request) = namespace.latest_request()
         && request.state == RequestState::InProgress
     {
@@ -213,13 +145,15 @@ fn plan_from(namespace: Namespace, info: CapacityInfo, target: CapacitySpec) -> 
     })
 }
 
-fn check_tru_value(value: f64, info: &CapacityInfo) -> Result<()> {
+/// A TRU value the namespace offers now: one of its valid values (when the server lists them)
+/// and within the maximum available; otherwise a usage error listing what is allowed.
+pub fn check_tru_value(value: f64, info: &CapacityInfo) -> Result<()> {
     let valid: Vec<f64> = info.valid_tru_values.clone();
     let max = info.max_available_tru_value;
     let allowed: Vec<String> = valid
         .iter()
         .filter(|v| max.is_none_or(|m| **v <= m))
-        .map(|v| fmt_trus(*v))
+        .map(|v| fmt_tru_value(*v))
         .collect();
     let listed = if allowed.is_empty() {
         "none right now".to_string()
@@ -229,7 +163,7 @@ fn check_tru_value(value: f64, info: &CapacityInfo) -> Result<()> {
     if !valid.is_empty() && !valid.iter().any(|v| (v - value).abs() < 1e-9) {
         return Err(Error::Usage(format!(
             "{} TRUs is not a valid value for this namespace; valid values: {listed}",
-            fmt_trus(value)
+            fmt_tru_value(value)
         )));
     }
     if let Some(max) = max
@@ -237,154 +171,33 @@ fn check_tru_value(value: f64, info: &CapacityInfo) -> Result<()> {
     {
         return Err(Error::Usage(format!(
             "{} TRUs is above the {} TRUs available for this namespace now; valid values: {listed}",
-            fmt_trus(value),
-            fmt_trus(max)
+            fmt_tru_value(value),
+            fmt_tru_value(max)
         )));
     }
     Ok(())
 }
 
-fn not_found_is_clear(e: ApiError, namespace: &str) -> Error {
-    if e.is_not_found() {
-        Error::Failed(format!("namespace {namespace} not found: {}", e.message))
-    } else {
-        Error::Api(e)
-    }
-}
-
-/// The POST went through: the change is in flight under this operation.
-#[derive(Clone, Debug)]
-pub struct Submitted {
-    pub async_operation_id: String,
-    pub check_duration: Option<Duration>,
-    /// The server said "nothing to change": it already had this capacity.
-    pub nothing_to_change: bool,
-}
-
-/// GET → copy the whole spec → replace `capacitySpec` → POST with the version just read. A
-/// stale version (409) means someone else changed the namespace: re-read, re-check, retry.
-/// `async_operation_id` is used for every attempt, so no retry can apply the change twice.
-pub async fn submit(ops: &OpsClient, plan: &Plan, async_operation_id: &str) -> Result<Submitted> {
-    let mut namespace = plan.namespace.clone();
-    for attempt in 1..=MAX_VERSION_RETRIES {
-        let spec = namespace.spec_with_capacity(plan.target);
-        match ops
-            .update_namespace(
-                plan.id(),
-                spec,
-                &namespace.resource_version,
-                async_operation_id,
-            )
-            .await
-        {
-            Ok(op) => {
-                return Ok(Submitted {
-                    async_operation_id: if op.id.is_empty() {
-                        async_operation_id.to_string()
-                    } else {
-                        op.id
-                    },
-                    check_duration: op.check_duration,
-                    nothing_to_change: false,
-                });
-            }
-            // The last stale version falls through to the temporary error below (exit 75):
-            // someone else keeps editing the namespace, which is worth retrying later.
-            Err(e) if e.status == Some(409) => {
-                if attempt == MAX_VERSION_RETRIES {
-                    break;
-                }
-                tracing::info!(
-                    "{}: the namespace changed while we were updating it ({}); reading it again",
-                    plan.id(),
-                    e.message
-                );
-                namespace = ops.get_namespace(plan.id()).await?;
-                let fresh = plan_from(namespace.clone(), plan.info.clone(), plan.target)?;
-                if fresh.already {
-                    return Ok(Submitted {
-                        async_operation_id: async_operation_id.to_string(),
-                        check_duration: None,
-                        nothing_to_change: true,
-                    });
-                }
-            }
-            Err(e)
-                if e.status == Some(400)
-                    && e.message.to_lowercase().contains("nothing to change") =>
-            {
-                return Ok(Submitted {
-                    async_operation_id: async_operation_id.to_string(),
-                    check_duration: None,
-                    nothing_to_change: true,
-                });
-            }
-            Err(e) => return Err(Error::Api(e)),
+/// TRUs are doubles on the wire; compare with a tolerance rather than bit for bit.
+pub fn capacity_matches(actual: Option<CapacitySpec>, expected: CapacitySpec) -> bool {
+    match (actual, expected) {
+        (Some(CapacitySpec::OnDemand), CapacitySpec::OnDemand) => true,
+        (Some(CapacitySpec::Provisioned { value: a }), CapacitySpec::Provisioned { value: e }) => {
+            (a - e).abs() < 1e-9
         }
-    }
-    Err(Error::Temporary(format!(
-        "{}: the namespace kept changing under us ({MAX_VERSION_RETRIES} stale resource versions); try again",
-        plan.id()
-    )))
-}
-
-/// Waits for the operation, then for the capacity request: success only once the namespace
-/// shows the target capacity.
-pub async fn await_applied(
-    ops: &OpsClient,
-    namespace: &str,
-    submitted: &Submitted,
-    target: CapacitySpec,
-    deadline: Instant,
-) -> Result<Namespace, WaitError> {
-    if !submitted.nothing_to_change {
-        ops.wait_operation(&submitted.async_operation_id, deadline)
-            .await?;
-    }
-    // "Nothing to change" means the server already wants `target`: the latest request,
-    // whichever operation made it, is the one that brings it (or failed to), not ours.
-    let operation = if submitted.nothing_to_change {
-        ""
-    } else {
-        submitted.async_operation_id.as_str()
-    };
-    ops.wait_capacity(
-        namespace,
-        operation,
-        target,
-        submitted.check_duration,
-        deadline,
-    )
-    .await
-}
-
-/// Turns a failed wait into the error the contract wants, with what to do next.
-pub fn wait_error(e: WaitError, namespace: &str, target: CapacitySpec, op: &str) -> Error {
-    let check = verify_command(namespace, target);
-    match e {
-        WaitError::Api(e) => Error::Api(e),
-        WaitError::OperationFailed { state, reason } => Error::Failed(format!(
-            "{namespace}: operation {op} ended {}: {reason}",
-            state.wire_name()
-        )),
-        WaitError::RequestFailed { namespace: ns } => Error::Failed(format!(
-            "{namespace}: the capacity request failed; the namespace is {}",
-            describe_capacity(&ns)
-        )),
-        WaitError::TimedOut { last_seen } => Error::Temporary(format!(
-            "{namespace}: not applied within the wait timeout (last seen: {last_seen}); \
-             the change may still complete: check with `{check}`"
-        )),
+        _ => false,
     }
 }
 
-pub fn verify_command(namespace: &str, target: CapacitySpec) -> String {
-    match target {
-        CapacitySpec::Provisioned { value } => format!(
-            "tcap verify {namespace} --trus {} --wait 10m",
-            fmt_trus(value)
-        ),
-        CapacitySpec::OnDemand => format!("tcap verify {namespace} --on-demand --wait 10m"),
+/// "provisioned 4 TRUs, latest request in-progress" — for messages about what was last seen.
+pub fn describe_capacity(ns: &Namespace) -> String {
+    let mode = ns
+        .current_capacity()
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "no capacity reported".into());
+    match ns.latest_request() {
+        Some(r) => format!("{mode}, latest request {}", r.state.short()),
+        None => mode,
     }
 }
 
@@ -507,6 +320,18 @@ mod tests {
     }
 
     #[test]
+    fn capacity_comparison() {
+        let four = CapacitySpec::Provisioned { value: 4.0 };
+        assert!(capacity_matches(Some(four), four));
+        assert!(!capacity_matches(Some(CapacitySpec::OnDemand), four));
+        assert!(!capacity_matches(None, CapacitySpec::OnDemand));
+        assert!(!capacity_matches(
+            Some(CapacitySpec::Provisioned { value: 6.0 }),
+            four
+        ));
+    }
+
+    #[test]
     fn descriptions_name_the_aps() {
         assert_eq!(
             describe(CapacitySpec::Provisioned { value: 6.0 }, None),
@@ -515,10 +340,6 @@ mod tests {
         assert_eq!(
             describe(CapacitySpec::OnDemand, Some(800.0)),
             "on-demand (limit 800 APS)"
-        );
-        assert_eq!(
-            verify_command("a.b", CapacitySpec::Provisioned { value: 4.0 }),
-            "tcap verify a.b --trus 4 --wait 10m"
         );
     }
 }

@@ -19,6 +19,10 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use crate::cloud::model::ApsStats;
+
+use super::Mode;
+
 /// One TRU buys 500 actions per second.
 pub const APS_PER_TRU: f64 = 500.0;
 /// The On-Demand limit never falls below this floor.
@@ -35,28 +39,6 @@ const SECONDS_PER_HOUR: f64 = 3600.0;
 // Dividing by a target such as 0.6 leaves binary noise (2000.0000000000002 APS); without this
 // slack the noise would turn an exact need of 4 TRUs into 5.
 const EPSILON: f64 = 1e-9;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mode {
-    OnDemand,
-    Provisioned,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::OnDemand => "on-demand",
-            Mode::Provisioned => "provisioned",
-        }
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -86,22 +68,12 @@ impl fmt::Display for Action {
     }
 }
 
-/// 7-day APS statistics from capacity-info.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct ApsStats {
-    pub mean: f64,
-    pub p90: f64,
-    pub p99: f64,
-}
-
-impl ApsStats {
-    // A NaN or negative statistic means the service had nothing sound to report; mixing it
-    // with real numbers would poison every comparison, so the whole set counts as missing.
-    fn is_usable(&self) -> bool {
-        [self.mean, self.p90, self.p99]
-            .iter()
-            .all(|v| v.is_finite() && *v >= 0.0)
-    }
+// A NaN or negative statistic means the service had nothing sound to report; mixing it with
+// real numbers would poison every comparison, so the whole set counts as missing.
+fn is_usable(stats: &ApsStats) -> bool {
+    [stats.mean, stats.p90, stats.p99]
+        .iter()
+        .all(|v| v.is_finite() && *v >= 0.0)
 }
 
 /// Everything the policy looks at for one namespace, as read from the two APIs.
@@ -221,7 +193,7 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
     let count = rate(inputs.action_count);
     let throttled = rate(inputs.throttled);
     let now = count + throttled;
-    let stats = inputs.stats.filter(ApsStats::is_usable);
+    let stats = inputs.stats.filter(is_usable);
     let demand = stats.map_or(now, |s| s.p99.max(now));
     let required = demand / target;
     let action_limit = inputs.action_limit.and_then(positive);
@@ -251,7 +223,7 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
     if od_limit >= required && throttled == 0.0 {
         reason.push_str(", so on-demand is enough");
         if let Some(c) = current_trus {
-            reason.push_str(&format!(" instead of {}", fmt_trus_f64(c)));
+            reason.push_str(&format!(" instead of {}", fmt_tru_count_f64(c)));
         }
         rec.action = action_for(inputs.current_mode, current_trus, Mode::OnDemand, None);
         rec.reason = reason;
@@ -294,7 +266,7 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
         if allowed.contains(&t) {
             reason.push_str(&format!(
                 "; {} ({} APS) is the smallest valid value",
-                fmt_trus(t),
+                fmt_tru_count(t),
                 fmt_int(tru_aps(t))
             ));
             if let Some(l) = throttled_limit.filter(|_| above_throttled > by_demand) {
@@ -303,7 +275,7 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
         } else {
             reason.push_str(&format!(
                 "; keeping the current {} ({} APS) covers it, as no smaller valid value is available",
-                fmt_trus(t),
+                fmt_tru_count(t),
                 fmt_int(tru_aps(t))
             ));
         }
@@ -320,15 +292,15 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
         let what = if Some(t) == current_value {
             format!(
                 "keep the current {} ({} APS)",
-                fmt_trus(t),
+                fmt_tru_count(t),
                 fmt_int(tru_aps(t))
             )
         } else {
-            format!("set {} ({} APS)", fmt_trus(t), fmt_int(tru_aps(t)))
+            format!("set {} ({} APS)", fmt_tru_count(t), fmt_int(tru_aps(t)))
         };
         reason.push_str(&format!(
             "; {} needed exceeds self-service ({limit}), so {what} and file a support request",
-            fmt_trus(needed)
+            fmt_tru_count(needed)
         ));
         Some(t)
     } else {
@@ -340,7 +312,7 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
         };
         reason.push_str(&format!(
             "; {} needed but no valid TRU value is available (max available {cap_text}), so {stay} and file a support request",
-            fmt_trus(needed)
+            fmt_tru_count(needed)
         ));
         None
     };
@@ -495,7 +467,7 @@ fn tru_aps(trus: u32) -> f64 {
     f64::from(trus) * APS_PER_TRU
 }
 
-fn fmt_trus(t: u32) -> String {
+fn fmt_tru_count(t: u32) -> String {
     if t == 1 {
         "1 TRU".to_owned()
     } else {
@@ -503,9 +475,9 @@ fn fmt_trus(t: u32) -> String {
     }
 }
 
-fn fmt_trus_f64(t: f64) -> String {
+fn fmt_tru_count_f64(t: f64) -> String {
     match whole(t) {
-        Some(w) => fmt_trus(w),
+        Some(w) => fmt_tru_count(w),
         None => format!("{t} TRUs"),
     }
 }

@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use reqwest::Method;
 
-use super::http::{HttpClient, Reply, RetryPolicy};
+use super::http::{HttpClient, Reply};
 use super::openmetrics::{self, Exposition};
+use super::retry::RetryPolicy;
 use crate::error::{ApiError, Service};
-use crate::settings::{Secret, Settings};
+use crate::settings::Endpoint;
+use crate::timing;
 
 pub const ACTION_LIMIT: &str = "temporal_cloud_v1_action_limit";
 pub const ACTION_COUNT: &str = "temporal_cloud_v1_total_action_count";
@@ -66,16 +68,9 @@ pub struct MetricsClient {
 }
 
 impl MetricsClient {
-    pub fn new(settings: &Settings, key: &Secret) -> Result<Self, ApiError> {
+    pub fn new(endpoint: &Endpoint) -> Result<Self, ApiError> {
         Ok(MetricsClient {
-            http: HttpClient::new(
-                Service::Metrics,
-                settings.metrics_url.clone(),
-                key,
-                None,
-                settings.request_timeout,
-                RetryPolicy::metrics(),
-            )?,
+            http: HttpClient::new(Service::Metrics, endpoint, RetryPolicy::metrics())?,
         })
     }
 
@@ -122,7 +117,7 @@ impl MetricsClient {
                     exposition.warnings.len(),
                     exposition.warnings[0]
                 );
-                super::http::sleep_scaled(RetryPolicy::metrics().backoff(attempt)).await;
+                timing::sleep(RetryPolicy::metrics().backoff(attempt)).await;
                 continue;
             }
             for warning in &exposition.warnings {

@@ -5,3 +5,5 @@ pub mod metrics;
 pub mod model;
 pub mod openmetrics;
 pub mod ops;
+pub mod pace;
+pub mod retry;

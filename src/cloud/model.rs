@@ -11,6 +11,8 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::output::{num, whole_number};
+
 /// Desired capacity (`spec.capacitySpec`), a proto oneof.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum CapacitySpec {
@@ -23,7 +25,7 @@ impl CapacitySpec {
         match self {
             CapacitySpec::OnDemand => serde_json::json!({ "onDemand": {} }),
             CapacitySpec::Provisioned { value } => {
-                serde_json::json!({ "provisioned": { "value": proto_number(value) } })
+                serde_json::json!({ "provisioned": { "value": whole_number(value) } })
             }
         }
     }
@@ -49,21 +51,13 @@ impl fmt::Display for CapacitySpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CapacitySpec::OnDemand => f.write_str("on-demand"),
-            CapacitySpec::Provisioned { value } => write!(f, "{} TRUs", fmt_trus(*value)),
+            CapacitySpec::Provisioned { value } => write!(f, "{} TRUs", fmt_tru_value(*value)),
         }
     }
 }
 
-/// 4 not 4.0, as protojson prints doubles.
-pub fn proto_number(v: f64) -> Value {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        Value::from(v as i64)
-    } else {
-        Value::from(v)
-    }
-}
-
-pub fn fmt_trus(v: f64) -> String {
+/// A TRU value as a bare number: "4", or "2.5" for a value no whole number states.
+pub fn fmt_tru_value(v: f64) -> String {
     if v.fract() == 0.0 {
         format!("{}", v as i64)
     } else {
@@ -383,13 +377,14 @@ pub struct AsyncOperation {
     pub finished_time: Option<DateTime<Utc>>,
 }
 
+/// capacity-info's 7-day APS statistics; the one type for them, wire to JSON output.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Deserialize, Serialize)]
 pub struct ApsStats {
-    #[serde(default, deserialize_with = "de_f64")]
+    #[serde(default, deserialize_with = "de_f64", serialize_with = "num")]
     pub mean: f64,
-    #[serde(default, deserialize_with = "de_f64")]
+    #[serde(default, deserialize_with = "de_f64", serialize_with = "num")]
     pub p90: f64,
-    #[serde(default, deserialize_with = "de_f64")]
+    #[serde(default, deserialize_with = "de_f64", serialize_with = "num")]
     pub p99: f64,
 }
 

@@ -1,23 +1,16 @@
-//! Cloud Ops API client: typed calls and the waiters that prove a change took effect.
-
-use std::time::Duration;
+//! Cloud Ops API client: one typed call per endpoint tcap uses.
 
 use serde_json::{Map, Value};
-use tokio::time::Instant;
 
-use super::http::{HttpClient, RetryPolicy, sleep_scaled};
+use super::http::HttpClient;
 use super::model::{
-    AsyncOperation, AsyncOperationResponse, CapacityInfo, CapacityInfoResponse, CapacitySpec,
-    GetNamespaceResponse, GetNamespacesResponse, Namespace, OperationState, RequestState,
-    update_namespace_body,
+    AsyncOperation, AsyncOperationResponse, CapacityInfo, CapacityInfoResponse,
+    GetNamespaceResponse, GetNamespacesResponse, Namespace, update_namespace_body,
 };
+use super::pace::PaceStats;
+use super::retry::RetryPolicy;
 use crate::error::{ApiError, Service};
-use crate::settings::{Secret, Settings};
-
-/// The polling interval when the server gives no `checkDuration`, and its bounds.
-const DEFAULT_POLL: Duration = Duration::from_secs(2);
-const MIN_POLL: Duration = Duration::from_secs(1);
-const MAX_POLL: Duration = Duration::from_secs(30);
+use crate::settings::Endpoint;
 /// A server that keeps handing out page tokens is broken; stop rather than loop forever.
 const MAX_PAGES: usize = 10_000;
 
@@ -26,42 +19,10 @@ pub struct OpsClient {
     http: HttpClient,
 }
 
-/// Why a wait ended without success.
-#[derive(Debug)]
-pub enum WaitError {
-    Api(ApiError),
-    /// The operation ended FAILED, CANCELLED or REJECTED.
-    OperationFailed {
-        state: OperationState,
-        reason: String,
-    },
-    /// `capacity.latestRequest` ended FAILED.
-    RequestFailed {
-        namespace: Box<Namespace>,
-    },
-    /// The deadline passed; `last_seen` says what the server showed last.
-    TimedOut {
-        last_seen: String,
-    },
-}
-
-impl From<ApiError> for WaitError {
-    fn from(e: ApiError) -> Self {
-        WaitError::Api(e)
-    }
-}
-
 impl OpsClient {
-    pub fn new(settings: &Settings, key: &Secret) -> Result<Self, ApiError> {
+    pub fn new(endpoint: &Endpoint) -> Result<Self, ApiError> {
         Ok(OpsClient {
-            http: HttpClient::new(
-                Service::CloudOps,
-                settings.cloud_ops_url.clone(),
-                key,
-                Some(&settings.api_version),
-                settings.request_timeout,
-                RetryPolicy::cloud_ops(),
-            )?,
+            http: HttpClient::new(Service::CloudOps, endpoint, RetryPolicy::cloud_ops())?,
         })
     }
 
@@ -77,7 +38,7 @@ impl OpsClient {
     }
 
     /// How the run was paced: 429s met and the lowest rate reached.
-    pub fn pace_stats(&self) -> super::http::PaceStats {
+    pub fn pace_stats(&self) -> PaceStats {
         self.http.pace_stats()
     }
 
@@ -139,147 +100,7 @@ impl OpsClient {
             .ok_or_else(|| self.empty_answer("asyncOperation"))
     }
 
-    /// Polls the operation at the server's `checkDuration` (1 s to 30 s) until it ends or the
-    /// deadline passes. FULFILLED is success; FAILED, CANCELLED and REJECTED are failures.
-    pub async fn wait_operation(
-        &self,
-        id: &str,
-        deadline: Instant,
-    ) -> Result<AsyncOperation, WaitError> {
-        loop {
-            let op = self.get_operation(id).await?;
-            match op.state {
-                OperationState::Fulfilled => return Ok(op),
-                OperationState::Failed | OperationState::Cancelled | OperationState::Rejected => {
-                    return Err(WaitError::OperationFailed {
-                        reason: if op.failure_reason.is_empty() {
-                            "the server gave no reason".into()
-                        } else {
-                            op.failure_reason.clone()
-                        },
-                        state: op.state,
-                    });
-                }
-                _ => {}
-            }
-            let pause = poll_interval(op.check_duration);
-            if Instant::now() + pause.mul_f64(super::http::delay_scale()) > deadline {
-                return Err(WaitError::TimedOut {
-                    last_seen: format!("operation {id} is {}", op.state.wire_name()),
-                });
-            }
-            sleep_scaled(pause).await;
-        }
-    }
-
-    /// Polls the namespace until `capacity.latestRequest` for our operation is COMPLETED and the
-    /// capacity is `expected`. The operation can finish before the capacity request does.
-    /// An empty `async_operation_id` accepts whichever request is the latest as ours.
-    pub async fn wait_capacity(
-        &self,
-        namespace: &str,
-        async_operation_id: &str,
-        expected: CapacitySpec,
-        poll: Option<Duration>,
-        deadline: Instant,
-    ) -> Result<Namespace, WaitError> {
-        loop {
-            let ns = self.get_namespace(namespace).await?;
-            let request = ns.latest_request();
-            let ours = async_operation_id.is_empty()
-                || request.is_none_or(|r| {
-                    r.async_operation_id.is_empty() || r.async_operation_id == async_operation_id
-                });
-            match request.map(|r| &r.state) {
-                Some(RequestState::InProgress) | Some(RequestState::Unspecified) => {}
-                // A null latestRequest, a completed one, or a failed one that left the capacity
-                // where we want it anyway: done once the capacity shows it.
-                _ if capacity_matches(ns.current_capacity(), expected) => return Ok(ns),
-                Some(RequestState::Failed) if ours => {
-                    return Err(WaitError::RequestFailed {
-                        namespace: Box::new(ns),
-                    });
-                }
-                _ => {}
-            }
-            let pause = poll_interval(poll);
-            if Instant::now() + pause.mul_f64(super::http::delay_scale()) > deadline {
-                return Err(WaitError::TimedOut {
-                    last_seen: describe_capacity(&ns),
-                });
-            }
-            sleep_scaled(pause).await;
-        }
-    }
-
     fn empty_answer(&self, what: &str) -> ApiError {
-        ApiError {
-            service: Service::CloudOps,
-            status: None,
-            code: None,
-            message: format!("the answer had no {what}"),
-            retry_after: None,
-        }
-    }
-}
-
-pub fn poll_interval(check: Option<Duration>) -> Duration {
-    check.unwrap_or(DEFAULT_POLL).clamp(MIN_POLL, MAX_POLL)
-}
-
-/// TRUs are doubles on the wire; compare with a tolerance rather than bit for bit.
-pub fn capacity_matches(actual: Option<CapacitySpec>, expected: CapacitySpec) -> bool {
-    match (actual, expected) {
-        (Some(CapacitySpec::OnDemand), CapacitySpec::OnDemand) => true,
-        (Some(CapacitySpec::Provisioned { value: a }), CapacitySpec::Provisioned { value: e }) => {
-            (a - e).abs() < 1e-9
-        }
-        _ => false,
-    }
-}
-
-/// "provisioned 4 TRUs, latest request in-progress" — for messages about what was last seen.
-pub fn describe_capacity(ns: &Namespace) -> String {
-    let mode = ns
-        .current_capacity()
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| "no capacity reported".into());
-    match ns.latest_request() {
-        Some(r) => format!("{mode}, latest request {}", r.state.short()),
-        None => mode,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn polling_follows_check_duration_within_bounds() {
-        assert_eq!(poll_interval(None), Duration::from_secs(2));
-        assert_eq!(
-            poll_interval(Some(Duration::from_millis(10))),
-            Duration::from_secs(1)
-        );
-        assert_eq!(
-            poll_interval(Some(Duration::from_secs(10))),
-            Duration::from_secs(10)
-        );
-        assert_eq!(
-            poll_interval(Some(Duration::from_secs(600))),
-            Duration::from_secs(30)
-        );
-    }
-
-    #[test]
-    fn capacity_comparison() {
-        let four = CapacitySpec::Provisioned { value: 4.0 };
-        assert!(capacity_matches(Some(four), four));
-        assert!(!capacity_matches(Some(CapacitySpec::OnDemand), four));
-        assert!(!capacity_matches(None, CapacitySpec::OnDemand));
-        assert!(!capacity_matches(
-            Some(CapacitySpec::Provisioned { value: 6.0 }),
-            four
-        ));
+        ApiError::transport(Service::CloudOps, format!("the answer had no {what}"))
     }
 }

@@ -2,26 +2,25 @@
 //! namespace, and a recommendation for each.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Args;
-use serde::Serialize;
-use tokio::sync::mpsc;
-use tokio::task::JoinSet;
+use futures_util::{StreamExt, stream};
+use serde::{Serialize, Serializer};
 
 use super::Context;
-use crate::alert::{Level, Slack};
-use crate::capacity::recommend::{self, Action, Mode, Policy, Recommendation, fmt_int, fmt_usd};
+use super::slack::SlackArgs;
+use crate::alert::Level;
+use crate::capacity::Mode;
+use crate::capacity::recommend::{
+    self, Action, ApsStats, Policy, Recommendation, fmt_int, fmt_usd,
+};
 use crate::capacity::usage::{Usage, aggregate};
-use crate::cli::OutputFormat;
-use crate::cloud::http::CLOUD_OPS_RATE_LIMIT;
 use crate::cloud::metrics::{ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED, MetricsClient};
 use crate::cloud::model::{CapacityInfo, CapacitySpec};
 use crate::cloud::ops::OpsClient;
-use crate::error::{ApiError, Error, Result, Service};
-use crate::output::{num, nums, opt_num, tidy};
-use crate::settings::Secret;
+use crate::cloud::pace::CLOUD_OPS_RATE_LIMIT;
+use crate::error::{ApiError, ApiErrorKind, Error, Result, Service};
+use crate::output::{OutputFormat, num, nums, opt_num, tidy};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -44,14 +43,8 @@ pub struct AnalyzeArgs {
     /// Post a summary of the namespaces whose action is not `keep` to Slack
     #[arg(long)]
     pub notify: bool,
-    /// Slack incoming-webhook URL for --notify
-    #[arg(
-        long,
-        env = "SLACK_WEBHOOK_URL",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
-    pub slack_webhook_url: Option<String>,
+    #[command(flatten)]
+    pub slack: SlackArgs,
 }
 
 /// Enough requests in flight to reach the rate limit at up to 400 ms per answer; the rate, not
@@ -97,7 +90,7 @@ pub struct Row {
     pub recommended_trus: Option<u32>,
     pub action: Option<Action>,
     pub reason: Option<String>,
-    pub aps_7d: Option<Aps7d>,
+    pub aps_7d: Option<ApsStats>,
     #[serde(serialize_with = "opt_num")]
     pub on_demand_aps_limit: Option<f64>,
     #[serde(serialize_with = "nums")]
@@ -110,18 +103,16 @@ pub struct Row {
     pub required_aps: Option<f64>,
     pub support_request: bool,
     pub billing: Option<recommend::BillingNote>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    /// Why the namespace could not be read, said in full in the output.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "error_text")]
+    pub error: Option<ApiError>,
 }
 
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct Aps7d {
-    #[serde(serialize_with = "num")]
-    pub mean: f64,
-    #[serde(serialize_with = "num")]
-    pub p90: f64,
-    #[serde(serialize_with = "num")]
-    pub p99: f64,
+fn error_text<S: Serializer>(error: &Option<ApiError>, s: S) -> Result<S::Ok, S::Error> {
+    match error {
+        Some(e) => s.collect_str(e),
+        None => s.serialize_none(),
+    }
 }
 
 /// `--namespace` / `--exclude` globs, matched against the whole ID and its name part.
@@ -159,16 +150,14 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     let filter = Filter::new(&args.namespaces, &args.exclude)?;
     let policy = Policy::new(args.target_utilization).map_err(Error::Usage)?;
     let slack = if args.notify {
-        let url = args.slack_webhook_url.as_deref().ok_or_else(|| {
+        Some(args.slack.client(ctx)?.ok_or_else(|| {
             Error::Usage("--notify needs SLACK_WEBHOOK_URL or --slack-webhook-url".into())
-        })?;
-        Some(Slack::new(&Secret::new(url), ctx.settings.request_timeout)?)
+        })?)
     } else {
         None
     };
-    let metrics = MetricsClient::new(&ctx.settings, &ctx.settings.metrics_key()?)?;
-    let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?
-        .with_rate_limit(args.rate_limit);
+    let metrics = MetricsClient::new(&ctx.settings.metrics_endpoint()?)?;
+    let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?.with_rate_limit(args.rate_limit);
 
     let snapshot = metrics
         .fetch(&[ACTION_LIMIT, ACTION_COUNT, ACTION_THROTTLED])
@@ -230,12 +219,15 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
 
     if !rows.is_empty()
         && failed.len() == rows.len()
-        && failed
-            .iter()
-            .all(|r| r.error.as_deref().is_some_and(|e| e.contains("(403")))
+        && failed.iter().all(|r| {
+            r.error
+                .as_ref()
+                .is_some_and(|e| e.kind == ApiErrorKind::PermissionDenied)
+        })
     {
         return Err(Error::Api(ApiError {
             service: Service::CloudOps,
+            kind: ApiErrorKind::PermissionDenied,
             status: Some(403),
             code: None,
             message: format!("refused for all {} namespaces", rows.len()),
@@ -269,9 +261,8 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     }
 }
 
-/// capacity-info for every namespace, at most `concurrency` at a time, in the order given.
-/// `concurrency` workers take the next namespace as soon as they are free, so the requests go
-/// out in order; the client's pace decides when each is sent.
+/// capacity-info for every namespace, at most `concurrency` in flight, in the order given;
+/// the client's pace decides when each request is sent.
 /// A 401 means the key itself is wrong: nothing else will work, so the run stops there.
 async fn fetch_capacity_infos(
     ops: &OpsClient,
@@ -282,45 +273,24 @@ async fn fetch_capacity_infos(
     let bar = ctx
         .printer
         .progress(namespaces.len() as u64, "reading capacity-info");
-    let names: Arc<[String]> = namespaces.iter().map(|(ns, _)| ns.clone()).collect();
-    let next = Arc::new(AtomicUsize::new(0));
-    let (done, mut answers) = mpsc::unbounded_channel();
-    let mut workers = JoinSet::new();
-    for _ in 0..concurrency.clamp(1, names.len().max(1)) {
-        let (ops, names, next, done) = (ops.clone(), names.clone(), next.clone(), done.clone());
-        workers.spawn(async move {
-            loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(namespace) = names.get(index) else {
-                    return;
-                };
-                let result = ops.capacity_info(namespace).await;
-                if done.send((index, result)).is_err() {
-                    return;
-                }
-            }
-        });
-    }
-    drop(done);
-    let mut results: Vec<Option<Result<CapacityInfo, ApiError>>> = vec![None; names.len()];
-    while let Some((index, result)) = answers.recv().await {
+    let mut answers = stream::iter(namespaces.iter().enumerate())
+        .map(|(index, (namespace, _))| async move { (index, ops.capacity_info(namespace).await) })
+        .buffer_unordered(concurrency.max(1));
+    let mut results: Vec<Option<Result<CapacityInfo, ApiError>>> = vec![None; namespaces.len()];
+    while let Some((index, result)) = answers.next().await {
         if let Err(e) = &result
-            && e.status == Some(401)
+            && e.kind == ApiErrorKind::Unauthenticated
         {
-            workers.abort_all();
             bar.finish_and_clear();
             return Err(Error::Api(e.clone()));
         }
         results[index] = Some(result);
         bar.inc(1);
     }
-    while let Some(joined) = workers.join_next().await {
-        joined.expect("capacity-info workers do not panic");
-    }
     bar.finish_and_clear();
     Ok(results
         .into_iter()
-        .map(|r| r.expect("every namespace reported"))
+        .map(|r| r.expect("every namespace answered"))
         .collect())
 }
 
@@ -357,7 +327,7 @@ fn build_row(
     let info = match info {
         Ok(info) => info,
         Err(e) => {
-            row.error = Some(e.to_string());
+            row.error = Some(e);
             return row;
         }
     };
@@ -366,11 +336,6 @@ fn build_row(
         Some(CapacitySpec::Provisioned { value }) => (Mode::Provisioned, Some(value)),
         _ => (Mode::OnDemand, None),
     };
-    let stats = info.aps.map(|a| recommend::ApsStats {
-        mean: a.mean,
-        p90: a.p90,
-        p99: a.p99,
-    });
     let inputs = recommend::Inputs {
         action_limit: usage.action_limit,
         action_count: usage.action_count,
@@ -380,7 +345,7 @@ fn build_row(
         valid_tru_values: info.valid_tru_values.clone(),
         max_available_trus: info.max_available_tru_value,
         on_demand_aps_limit: info.on_demand_aps_limit,
-        stats,
+        stats: info.aps,
     };
     let rec: Recommendation = recommend::recommend(&inputs, policy);
     row.current_capacity_mode = Some(mode);
@@ -394,11 +359,7 @@ fn build_row(
     row.recommended_trus = rec.trus;
     row.action = Some(rec.action);
     row.reason = Some(rec.reason);
-    row.aps_7d = info.aps.map(|a| Aps7d {
-        mean: a.mean,
-        p90: a.p90,
-        p99: a.p99,
-    });
+    row.aps_7d = info.aps;
     row.on_demand_aps_limit = info.on_demand_aps_limit;
     row.valid_tru_values = info.valid_tru_values;
     row.max_available_trus = info.max_available_tru_value;
@@ -503,7 +464,10 @@ fn csv_fields(row: &Row) -> Vec<String> {
         },
         n(row.billing.as_ref().map(|b| b.unused_actions_per_hour)),
         n(row.billing.as_ref().map(|b| b.unused_cost_per_hour_usd)),
-        s(row.error.as_deref()),
+        row.error
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
     ]
 }
 
@@ -538,7 +502,10 @@ fn table_fields(row: &Row) -> Vec<String> {
         .unwrap_or_else(|| "–".into());
     let now = capacity_cell(row.current_capacity_mode, row.current_trus);
     let Some(action) = row.action else {
-        let error = row.error.as_deref().unwrap_or("not analyzed");
+        let error = row
+            .error
+            .as_ref()
+            .map_or_else(|| "not analyzed".to_string(), |e| e.to_string());
         return vec![
             row.namespace.clone(),
             now,
@@ -546,7 +513,7 @@ fn table_fields(row: &Row) -> Vec<String> {
             util,
             p99,
             "error".into(),
-            error.into(),
+            error,
         ];
     };
     let recommended = capacity_cell(

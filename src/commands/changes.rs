@@ -5,13 +5,14 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::Context;
-use super::schedule_change::{RunArgs, drive, slack};
+use super::scheduled::{RunArgs, drive};
 use crate::capacity::change;
-use crate::cli::OutputFormat;
 use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
+use crate::output::OutputFormat;
+use crate::schedule::lock;
 use crate::schedule::state::{self, ChangeRequest, ChangeState, Step};
-use crate::schedule::{fmt_time, lock, parse_time};
+use crate::schedule::time::{fmt_time, parse_time};
 
 #[derive(Debug, Args)]
 pub struct ChangesArgs {
@@ -224,15 +225,15 @@ async fn resume(
     if names.is_empty() {
         return ctx.printer.line("no interrupted changes to resume");
     }
-    let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?;
-    let slack = slack(run, ctx)?;
+    let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
+    let slack = run.slack.client(ctx)?;
     let single = names.len() == 1;
     let mut worst: Option<Error> = None;
     let mut tasks = Vec::new();
     for namespace in names {
         let lock = match lock::acquire(&lock::lock_path(dir, &namespace), &namespace) {
             Ok(lock) => lock,
-            Err(e) if !single && e.exit_code() == 75 => {
+            Err(e @ Error::Locked { .. }) if !single => {
                 tracing::info!("{e}; leaving it to that process");
                 continue;
             }
@@ -253,7 +254,7 @@ async fn resume(
     });
     for result in futures_util::future::join_all(runs).await {
         if let Err(e) = result
-            && worst.as_ref().is_none_or(|w| e.exit_code() > w.exit_code())
+            && worst.as_ref().is_none_or(|w| e.severity() > w.severity())
         {
             worst = Some(e);
         }
@@ -346,8 +347,8 @@ async fn cancel(
             state.plan.end_time = Some(Utc::now());
         }
         state::save(&state::state_path(dir, namespace), &mut state)?;
-        let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?;
-        let result = drive(ops, slack(run, ctx)?, state, dir, run, ctx).await;
+        let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
+        let result = drive(ops, run.slack.client(ctx)?, state, dir, run, ctx).await;
         drop(lock);
         return result;
     }

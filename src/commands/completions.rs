@@ -1,10 +1,9 @@
 //! `tcap completions <shell>`: a completion script on stdout.
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_complete::Shell;
 
 use super::Context;
-use crate::cli::Cli;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
@@ -14,24 +13,10 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-pub fn run(args: CompletionsArgs, ctx: &Context) -> Result<()> {
-    ctx.printer.write(&script(args.shell))
-}
-
-pub fn script(shell: Shell) -> String {
+/// `cli` is the whole command line, handed down by the caller (commands do not look up).
+pub fn run(args: CompletionsArgs, mut cli: clap::Command, ctx: &Context) -> Result<()> {
     let mut buffer = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "tcap", &mut buffer);
-    String::from_utf8(buffer).expect("completion scripts are UTF-8")
-}
-
-/// The committed file name of each shell's script under `completions/`.
-pub fn file_name(shell: Shell) -> &'static str {
-    match shell {
-        Shell::Bash => "tcap.bash",
-        Shell::Zsh => "_tcap",
-        Shell::Fish => "tcap.fish",
-        Shell::Elvish => "tcap.elv",
-        Shell::PowerShell => "_tcap.ps1",
-        _ => "tcap.unknown",
-    }
+    clap_complete::generate(args.shell, &mut cli, "tcap", &mut buffer);
+    ctx.printer
+        .write(&String::from_utf8(buffer).expect("completion scripts are UTF-8"))
 }

@@ -6,9 +6,9 @@ use std::time::Duration;
 use clap::Args;
 
 use super::Context;
-use crate::cli::parse_duration;
 use crate::devserver::{Config, DevServer};
 use crate::error::{Error, Result};
+use crate::settings::parse_duration;
 
 #[derive(Debug, Args)]
 pub struct DevServerArgs {

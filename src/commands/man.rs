@@ -2,9 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 
-use crate::cli::Cli;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Args)]
@@ -13,8 +12,9 @@ pub struct ManArgs {
     pub dir: PathBuf,
 }
 
-pub fn run(args: ManArgs) -> Result<()> {
-    for (name, page) in pages() {
+/// `cli` is the whole command line, handed down by the caller (commands do not look up).
+pub fn run(args: ManArgs, cli: clap::Command) -> Result<()> {
+    for (name, page) in pages(cli) {
         write(&args.dir, &name, &page)?;
     }
     Ok(())
@@ -28,8 +28,7 @@ fn write(dir: &Path, name: &str, page: &[u8]) -> Result<()> {
 }
 
 /// `(file name, roff)` for tcap and each subcommand, nested ones included (`tcap-changes-list.1`).
-pub fn pages() -> Vec<(String, Vec<u8>)> {
-    let mut command = Cli::command();
+pub fn pages(mut command: clap::Command) -> Vec<(String, Vec<u8>)> {
     command.build();
     let mut out = Vec::new();
     collect(&command, "tcap", &mut out);

@@ -1,35 +1,39 @@
-//! One module per subcommand: its arguments and its `run`.
+//! One module per subcommand: its arguments and its `run`. Helpers that several commands share
+//! live in modules of their own here (`change_report`, `scheduled`, `slack`, `demo`), never borrowed
+//! from a sibling.
 
 pub mod analyze;
+pub mod change_report;
 pub mod changes;
 pub mod completions;
+pub mod demo;
 pub mod dev_server;
 pub mod man;
 pub mod provision;
 pub mod schedule_change;
+pub mod scheduled;
+pub mod slack;
 pub mod verify;
 
-use crate::cli::Command;
-use crate::error::Result;
+use crate::interrupt::InterruptNote;
 use crate::output::Printer;
 use crate::settings::Settings;
 
-/// What every command gets: the resolved settings and the printer.
+/// What every command gets: the resolved settings, the printer, and the note to leave for an
+/// interruption.
 pub struct Context {
     pub settings: Settings,
     pub printer: Printer,
+    pub interrupt: InterruptNote,
 }
 
-pub async fn dispatch(command: Command, ctx: Context) -> Result<()> {
-    match command {
-        Command::Analyze(args) => analyze::run(args, &ctx).await,
-        Command::Provision(args) => provision::run_provision(args, &ctx).await,
-        Command::Revert(args) => provision::run_revert(args, &ctx).await,
-        Command::Verify(args) => verify::run(args, &ctx).await,
-        Command::ScheduleChange(args) => schedule_change::run(args, &ctx).await,
-        Command::Changes(args) => changes::run(args, &ctx).await,
-        Command::DevServer(args) => dev_server::run(args, &ctx).await,
-        Command::Completions(args) => completions::run(args, &ctx),
-        Command::Man(args) => man::run(args),
+impl Context {
+    pub fn new(settings: Settings, interrupt: InterruptNote) -> Context {
+        let printer = Printer::new(settings.output, settings.color_stdout, settings.progress);
+        Context {
+            settings,
+            printer,
+            interrupt,
+        }
     }
 }

@@ -4,15 +4,16 @@
 use std::time::Duration;
 
 use clap::Args;
-use serde::Serialize;
 use tokio::time::Instant;
 
 use super::Context;
-use crate::capacity::change::{self, CapacityView, CurrentView, Plan, parse_trus};
-use crate::cli::{OutputFormat, parse_duration};
+use super::change_report::{CapacityView, ChangeReport, CurrentView, fail, finish};
+use crate::apply;
+use crate::capacity::change::{self, Plan, parse_trus};
 use crate::cloud::model::CapacitySpec;
 use crate::cloud::ops::OpsClient;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::settings::parse_duration;
 
 #[derive(Debug, Args)]
 pub struct ProvisionArgs {
@@ -46,26 +47,6 @@ pub struct ChangeArgs {
     pub wait_timeout: Duration,
 }
 
-/// The JSON of provision, revert and verify (the contract's fields, and a few more).
-#[derive(Debug, Serialize)]
-pub struct ChangeReport {
-    pub namespace: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub previous: Option<CapacityView>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requested: Option<CapacityView>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<CapacityView>,
-    pub current: Option<CurrentView>,
-    pub changed: bool,
-    pub verified: bool,
-    pub async_operation_id: Option<String>,
-    pub dry_run: bool,
-    pub elapsed_seconds: f64,
-    pub message: String,
-    pub errors: Vec<String>,
-}
-
 pub async fn run_provision(args: ProvisionArgs, ctx: &Context) -> Result<()> {
     let target = CapacitySpec::Provisioned {
         value: f64::from(args.trus),
@@ -85,8 +66,8 @@ async fn apply(
 ) -> Result<()> {
     change::validate_namespace_id(namespace)?;
     let started = std::time::Instant::now();
-    let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?;
-    let plan = change::plan(&ops, namespace, target).await?;
+    let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
+    let plan = apply::read_plan(&ops, namespace, target).await?;
     let mut report = ChangeReport {
         namespace: namespace.to_string(),
         previous: Some(CapacityView::of(plan.previous)),
@@ -120,12 +101,12 @@ async fn apply(
     }
 
     let op_id = uuid::Uuid::new_v4().to_string();
-    let submitted = change::submit(&ops, &plan, &op_id).await?;
+    let submitted = apply::submit(&ops, &plan, &op_id).await?;
     report.changed = !submitted.nothing_to_change;
     // "Nothing to change": the server never saw our operation id, so there is none to report.
     report.async_operation_id =
         (!submitted.nothing_to_change).then(|| submitted.async_operation_id.clone());
-    let check = change::verify_command(namespace, target);
+    let check = apply::verify_command(namespace, target);
     if args.no_wait {
         let operation = match &report.async_operation_id {
             Some(id) => format!("operation {id}"),
@@ -139,13 +120,13 @@ async fn apply(
         return finish(report, started, ctx);
     }
 
-    crate::set_interrupt_note(format!(
+    ctx.interrupt.set(format!(
         "the change of {namespace} to {target} is in flight (operation {}); check with `{check}`",
         submitted.async_operation_id
     ));
     let deadline = Instant::now() + args.wait_timeout;
-    let waited = change::await_applied(&ops, namespace, &submitted, target, deadline).await;
-    crate::clear_interrupt_note();
+    let waited = apply::await_applied(&ops, namespace, &submitted, target, deadline).await;
+    ctx.interrupt.clear();
     match waited {
         Ok(ns) => {
             report.current = Some(CurrentView::of(&ns));
@@ -159,7 +140,7 @@ async fn apply(
             finish(report, started, ctx)
         }
         Err(e) => {
-            let error = change::wait_error(e, namespace, target, &submitted.async_operation_id);
+            let error = apply::wait_error(e, namespace, target, &submitted.async_operation_id);
             if let Ok(ns) = ops.get_namespace(namespace).await {
                 report.current = Some(CurrentView::of(&ns));
             }
@@ -176,26 +157,4 @@ fn short(plan: &Plan, spec: Option<CapacitySpec>) -> String {
         Some(CapacitySpec::OnDemand) => "on-demand".into(),
         _ => plan.describe_previous(),
     }
-}
-
-pub fn finish(mut report: ChangeReport, started: std::time::Instant, ctx: &Context) -> Result<()> {
-    report.elapsed_seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    match ctx.printer.format {
-        OutputFormat::Json => ctx.printer.json(&report),
-        _ => ctx.printer.line(&report.message),
-    }
-}
-
-/// Prints the JSON report (scripts parse it even on failure), then fails with `error`.
-pub fn fail(
-    mut report: ChangeReport,
-    started: std::time::Instant,
-    error: Error,
-    ctx: &Context,
-) -> Result<()> {
-    report.elapsed_seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    if ctx.printer.format == OutputFormat::Json {
-        ctx.printer.json(&report)?;
-    }
-    Err(error)
 }

@@ -7,13 +7,13 @@ use clap::Args;
 use tokio::time::Instant;
 
 use super::Context;
-use super::provision::{ChangeReport, fail, finish};
-use crate::capacity::change::{self, CapacityView, CurrentView, parse_trus};
-use crate::cli::parse_duration;
-use crate::cloud::http::sleep_scaled;
+use super::change_report::{CapacityView, ChangeReport, CurrentView, fail, finish};
+use crate::apply;
+use crate::capacity::change::{self, parse_trus};
 use crate::cloud::model::CapacitySpec;
-use crate::cloud::ops::{OpsClient, poll_interval};
+use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
+use crate::settings::parse_duration;
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("expect").required(true).args(["trus", "on_demand"])))]
@@ -40,29 +40,9 @@ pub async fn run(args: VerifyArgs, ctx: &Context) -> Result<()> {
         None => CapacitySpec::OnDemand,
     };
     let started = std::time::Instant::now();
-    let ops = OpsClient::new(&ctx.settings, &ctx.settings.cloud_ops_key()?)?;
+    let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
     let deadline = Instant::now() + args.wait.unwrap_or(Duration::ZERO);
-    let check = loop {
-        let ns = ops.get_namespace(&args.namespace).await.map_err(|e| {
-            if e.is_not_found() {
-                Error::Failed(format!(
-                    "namespace {} not found: {}",
-                    args.namespace, e.message
-                ))
-            } else {
-                Error::Api(e)
-            }
-        })?;
-        let check = change::check(ns, expected);
-        let pause = poll_interval(None);
-        if check.matches
-            || Instant::now() + pause.mul_f64(crate::cloud::http::delay_scale()) > deadline
-        {
-            break check;
-        }
-        tracing::debug!("{}: {check}; checking again", args.namespace);
-        sleep_scaled(pause).await;
-    };
+    let check = apply::check_until(&ops, &args.namespace, expected, deadline).await?;
     let mut report = ChangeReport {
         namespace: args.namespace.clone(),
         previous: None,

@@ -213,7 +213,7 @@ fn route(method: &Method, path: &str) -> Result<Route, Reply> {
     let segments: Vec<String> = path
         .trim_start_matches('/')
         .split('/')
-        .map(|segment| super::wire::percent_decode(segment, false))
+        .map(super::wire::decode_segment)
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let not_found = || Reply::error(Code::NotFound, "Not Found");

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::cloudops::Failure;
 use super::metrics::MetricsOverride;
-use super::wire::{Code, Reply, percent_decode};
+use super::wire::{Code, Reply, decode_segment};
 use super::{FailNext, Incoming, Shared, State};
 
 /// `POST /slack/webhook[/…]` stores the message; `GET /slack/webhook` lists them.
@@ -159,7 +159,7 @@ pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) 
     let segments: Vec<String> = path
         .trim_start_matches('/')
         .split('/')
-        .map(|segment| percent_decode(segment, false))
+        .map(decode_segment)
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let body = match parse_body(body) {

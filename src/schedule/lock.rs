@@ -29,10 +29,10 @@ pub fn acquire(path: &Path, namespace: &str) -> Result<Lock> {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
             let pid = holder(&mut file).map_or("unknown".to_string(), |p| p.to_string());
-            return Err(Error::Temporary(format!(
-                "another tcap (PID {pid}) is running the change of {namespace}; \
-                 see `tcap changes list`"
-            )));
+            return Err(Error::Locked {
+                namespace: namespace.to_string(),
+                pid,
+            });
         }
         Err(TryLockError::Error(e)) => {
             return Err(Error::io(format!("locking {}", path.display()), e));

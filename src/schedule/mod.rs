@@ -4,59 +4,31 @@
 
 pub mod lock;
 pub mod state;
+pub mod time;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
 use crate::alert::{Level, Slack};
-use crate::capacity::change::{self, Submitted, describe};
-use crate::cloud::http::{delay_scale, sleep_scaled};
-use crate::cloud::model::{CapacitySpec, OperationState};
-use crate::cloud::ops::{OpsClient, capacity_matches};
+use crate::apply::{self, Submitted};
+use crate::capacity::change::{self, capacity_matches, describe};
+use crate::cloud::model::{CapacitySpec, OperationState, RequestState};
+use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
+use crate::interrupt::InterruptNote;
 use crate::output::Printer;
+use crate::timing;
 use state::{AlertRecord, ChangeState, Request, Step};
+use time::{fmt_span, fmt_time};
 
 /// The longest a sleep goes without looking at the wall clock and at requests from
 /// `tcap changes`: a suspended laptop or a changed clock cannot delay a revert by more.
 const SLICE: Duration = Duration::from_secs(5);
 /// Provisioning and reverting are tried this many times (on top of the HTTP retries).
 const STEP_ATTEMPTS: u32 = 3;
-
-/// RFC 3339 (`2026-01-16T17:00:00Z`, `…+02:00`) or local `YYYY-MM-DD HH:MM`.
-pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
-            return match Local.from_local_datetime(&naive) {
-                chrono::LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
-                chrono::LocalResult::Ambiguous(..) => Err(format!(
-                    "'{s}' happens twice in local time (a clock change); give an offset, e.g. {s}+01:00"
-                )),
-                chrono::LocalResult::None => Err(format!(
-                    "'{s}' does not exist in local time (a clock change)"
-                )),
-            };
-        }
-    }
-    Err(format!(
-        "'{s}' is not a time: use RFC 3339 (2026-01-16T17:00:00Z) or local 'YYYY-MM-DD HH:MM'"
-    ))
-}
-
-pub fn fmt_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn fmt_span(d: chrono::Duration) -> String {
-    humantime::format_duration(Duration::from_secs(d.num_seconds().max(0) as u64)).to_string()
-}
 
 /// How a run ended, for the exit code.
 #[derive(Debug, PartialEq, Eq)]
@@ -73,6 +45,7 @@ pub struct Runner<'a> {
     pub state: ChangeState,
     pub wait_timeout: Duration,
     pub printer: &'a Printer,
+    pub interrupt: InterruptNote,
 }
 
 impl Runner<'_> {
@@ -103,14 +76,14 @@ impl Runner<'_> {
 
     /// Drives the change from its recorded step to the end.
     pub async fn run(&mut self) -> Result<Ending> {
-        crate::set_interrupt_note(format!(
+        self.interrupt.set(format!(
             "the change of {} is recorded in {}; {}",
             self.ns(),
             self.path.display(),
             self.resume_hint()
         ));
         let ending = self.steps().await;
-        crate::clear_interrupt_note();
+        self.interrupt.clear();
         ending
     }
 
@@ -229,15 +202,15 @@ impl Runner<'_> {
                     self.save()?;
                     return Ok(());
                 }
-                Err(e) if attempt < STEP_ATTEMPTS && e.exit_code() != 2 && e.exit_code() != 4 => {
+                Err(e) if attempt < STEP_ATTEMPTS && e.is_retryable() => {
                     let pause = Duration::from_secs(5 * u64::from(attempt));
                     tracing::warn!(
                         "{}: {} attempt {attempt} failed ({e}); trying again in {}",
                         self.ns(),
                         which.name(),
-                        humantime::format_duration(pause.mul_f64(delay_scale()))
+                        humantime::format_duration(timing::scaled(pause))
                     );
-                    sleep_scaled(pause).await;
+                    timing::sleep(pause).await;
                 }
                 Err(e) => return Err(e),
             }
@@ -253,7 +226,7 @@ impl Runner<'_> {
                 let current = self.ops.get_namespace(&ns).await?;
                 let settled = current
                     .latest_request()
-                    .is_none_or(|r| r.state != crate::cloud::model::RequestState::InProgress);
+                    .is_none_or(|r| r.state != RequestState::InProgress);
                 if settled && capacity_matches(current.current_capacity(), target) {
                     tracing::info!("{ns}: the {} sent earlier has taken effect", which.name());
                     return Ok(());
@@ -286,15 +259,11 @@ impl Runner<'_> {
                             "{ns}: waiting for the {} sent earlier (operation {id})",
                             which.name()
                         );
-                        let submitted = Submitted {
-                            async_operation_id: id.clone(),
-                            check_duration: None,
-                            nothing_to_change: false,
-                        };
-                        return change::await_applied(&self.ops, &ns, &submitted, target, deadline)
+                        let submitted = Submitted::earlier(id.clone());
+                        return apply::await_applied(&self.ops, &ns, &submitted, target, deadline)
                             .await
                             .map(|_| ())
-                            .map_err(|e| change::wait_error(e, &ns, target, &id));
+                            .map_err(|e| apply::wait_error(e, &ns, target, &id));
                     }
                     // The server never saw it: sending it now, with the same id, is safe.
                     Err(e) if e.is_not_found() => id,
@@ -308,17 +277,17 @@ impl Runner<'_> {
                 id
             }
         };
-        let plan = change::plan(&self.ops, &ns, target).await?;
+        let plan = apply::read_plan(&self.ops, &ns, target).await?;
         if plan.already {
             return Ok(());
         }
         self.request(which).sent_at = Some(Utc::now());
         self.save()?;
-        let submitted = change::submit(&self.ops, &plan, &op_id).await?;
-        change::await_applied(&self.ops, &ns, &submitted, target, deadline)
+        let submitted = apply::submit(&self.ops, &plan, &op_id).await?;
+        apply::await_applied(&self.ops, &ns, &submitted, target, deadline)
             .await
             .map(|_| ())
-            .map_err(|e| change::wait_error(e, &ns, target, &op_id))
+            .map_err(|e| apply::wait_error(e, &ns, target, &op_id))
     }
 
     fn request(&mut self, which: Which) -> &mut Request {
@@ -407,7 +376,7 @@ impl Runner<'_> {
             let slice = left
                 .to_std()
                 .unwrap_or_default()
-                .min(SLICE.mul_f64(delay_scale()).max(Duration::from_millis(50)));
+                .min(timing::scaled(SLICE).max(Duration::from_millis(50)));
             tokio::time::sleep(slice).await;
         }
     }
@@ -469,34 +438,6 @@ impl Which {
         match self {
             Which::Provision => "provision",
             Which::Revert => "revert",
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_rfc3339_or_local() {
-        assert_eq!(
-            parse_time("2026-01-16T17:00:00Z").unwrap(),
-            Utc.with_ymd_and_hms(2026, 1, 16, 17, 0, 0).unwrap()
-        );
-        assert_eq!(
-            parse_time("2026-01-16T17:00:00+02:00").unwrap(),
-            Utc.with_ymd_and_hms(2026, 1, 16, 15, 0, 0).unwrap()
-        );
-        let local = parse_time("2026-01-16 17:00").unwrap();
-        assert_eq!(
-            local
-                .with_timezone(&Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
-            "2026-01-16 17:00"
-        );
-        for bad in ["tomorrow", "2026-13-01 10:00", "17:00"] {
-            assert!(parse_time(bad).unwrap_err().contains("not a time"), "{bad}");
         }
     }
 }

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::Level;
+use crate::capacity::Mode;
 use crate::cloud::model::CapacitySpec;
 use crate::error::{Error, Result};
 
@@ -23,10 +24,11 @@ pub enum RevertTo {
     OnDemand,
 }
 
-/// Capacity as the state file records it.
+/// Capacity as the state file records it. `mode` is `"on-demand"` or `"provisioned"`, as it
+/// always was.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Capacity {
-    pub mode: String,
+    pub mode: Mode,
     /// Exact, not rounded for display like the commands' JSON: a revert to "previous" must
     /// restore the value that was read.
     #[serde(serialize_with = "exact_num")]
@@ -35,26 +37,26 @@ pub struct Capacity {
 
 /// 4 rather than 4.0, and every digit of anything else.
 fn exact_num<S: serde::Serializer>(v: &Option<f64>, s: S) -> std::result::Result<S::Ok, S::Error> {
-    v.map(crate::cloud::model::proto_number).serialize(s)
+    v.map(crate::output::whole_number).serialize(s)
 }
 
 impl Capacity {
     pub fn of(spec: CapacitySpec) -> Capacity {
         match spec {
             CapacitySpec::OnDemand => Capacity {
-                mode: "on-demand".into(),
+                mode: Mode::OnDemand,
                 trus: None,
             },
             CapacitySpec::Provisioned { value } => Capacity {
-                mode: "provisioned".into(),
+                mode: Mode::Provisioned,
                 trus: Some(value),
             },
         }
     }
 
     pub fn spec(&self) -> CapacitySpec {
-        match (self.mode.as_str(), self.trus) {
-            ("provisioned", Some(value)) => CapacitySpec::Provisioned { value },
+        match (self.mode, self.trus) {
+            (Mode::Provisioned, Some(value)) => CapacitySpec::Provisioned { value },
             _ => CapacitySpec::OnDemand,
         }
     }
@@ -475,6 +477,52 @@ mod tests {
         let err = load(&path).unwrap_err();
         assert!(err.to_string().contains("newer tcap"), "{err}");
         assert!(path.exists());
+    }
+
+    /// Written by tcap 0.1.0, before `mode` became the `Mode` enum: it must load, and the enum
+    /// must write the same words back.
+    const STATE_FROM_0_1_0: &str = r#"{
+  "schema": 1,
+  "plan": {
+    "namespace": "payments-prod.a1b2c",
+    "trus": 6,
+    "start_time": "2026-11-30T10:00:00Z",
+    "end_time": "2026-11-30T14:00:00Z",
+    "revert_to": "previous",
+    "capacity_before": { "mode": "provisioned", "trus": 4 }
+  },
+  "step": "waiting-for-end",
+  "provision": { "async_operation_id": "op-1", "sent_at": "2026-11-30T10:00:01Z", "confirmed_at": "2026-11-30T10:00:40Z" },
+  "revert": { "async_operation_id": null, "sent_at": null, "confirmed_at": null },
+  "outcome": { "initial_change_success": true, "verification_success": true, "reverted_to_on_demand": false, "revert_verification_success": false },
+  "errors": [],
+  "alerts": [],
+  "created_at": "2026-11-30T10:00:00Z",
+  "updated_at": "2026-11-30T10:00:40Z",
+  "finished_at": null
+}"#;
+
+    #[test]
+    fn state_files_of_earlier_versions_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = state_path(dir.path(), "payments-prod.a1b2c");
+        fs::write(&path, STATE_FROM_0_1_0).unwrap();
+        let mut state = load(&path).unwrap().unwrap();
+        let before = state.plan.capacity_before.clone().unwrap();
+        assert_eq!(before.mode, Mode::Provisioned);
+        assert_eq!(
+            state.plan.revert_target(),
+            CapacitySpec::Provisioned { value: 4.0 }
+        );
+        save(&path, &mut state).unwrap();
+        let written: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        assert_eq!(
+            written["plan"]["capacity_before"],
+            serde_json::json!({"mode": "provisioned", "trus": 4})
+        );
+        let on_demand: Capacity =
+            serde_json::from_str(r#"{"mode": "on-demand", "trus": null}"#).unwrap();
+        assert_eq!(on_demand.spec(), CapacitySpec::OnDemand);
     }
 
     #[test]

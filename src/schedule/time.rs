@@ -1,0 +1,65 @@
+//! The times of a scheduled change: what the user may type, and how tcap writes them.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+
+/// RFC 3339 (`2026-01-16T17:00:00Z`, `…+02:00`) or local `YYYY-MM-DD HH:MM`.
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
+            return match Local.from_local_datetime(&naive) {
+                chrono::LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+                chrono::LocalResult::Ambiguous(..) => Err(format!(
+                    "'{s}' happens twice in local time (a clock change); give an offset, e.g. {s}+01:00"
+                )),
+                chrono::LocalResult::None => Err(format!(
+                    "'{s}' does not exist in local time (a clock change)"
+                )),
+            };
+        }
+    }
+    Err(format!(
+        "'{s}' is not a time: use RFC 3339 (2026-01-16T17:00:00Z) or local 'YYYY-MM-DD HH:MM'"
+    ))
+}
+
+pub fn fmt_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub fn fmt_span(d: chrono::Duration) -> String {
+    humantime::format_duration(Duration::from_secs(d.num_seconds().max(0) as u64)).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339_or_local() {
+        assert_eq!(
+            parse_time("2026-01-16T17:00:00Z").unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 16, 17, 0, 0).unwrap()
+        );
+        assert_eq!(
+            parse_time("2026-01-16T17:00:00+02:00").unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 16, 15, 0, 0).unwrap()
+        );
+        let local = parse_time("2026-01-16 17:00").unwrap();
+        assert_eq!(
+            local
+                .with_timezone(&Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            "2026-01-16 17:00"
+        );
+        for bad in ["tomorrow", "2026-13-01 10:00", "17:00"] {
+            assert!(parse_time(bad).unwrap_err().contains("not a time"), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The command line as a user meets it: exit codes, errors, pipes, keys.
+
+use crate::common;
+
+use common::{Emu, text};
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn tcap() -> assert_cmd::Command {
+    common::clean_tcap()
+}
+
+#[test]
+fn version_and_help_exit_0() {
+    tcap()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(contains("tcap "));
+    tcap()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(contains("analyze"));
+}
+
+#[test]
+fn a_bad_flag_exits_2() {
+    tcap().args(["analyze", "--no-such-flag"]).assert().code(2);
+    tcap()
+        .args(["--output", "yaml", "analyze"])
+        .assert()
+        .code(2);
+    tcap()
+        .args(["--request-timeout", "soon", "analyze"])
+        .assert()
+        .code(2)
+        .stderr(contains("not a duration"));
+}
+
+#[test]
+fn a_missing_key_is_a_clear_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    tcap()
+        .env("XDG_CONFIG_HOME", home.path())
+        .args(["analyze"])
+        .assert()
+        .code(2)
+        .stderr(contains("TEMPORAL_CLOUD_API_KEY"));
+}
+
+#[test]
+fn keys_never_travel_over_plain_http_to_a_remote_host() {
+    let home = tempfile::tempdir().unwrap();
+    tcap()
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("TEMPORAL_CLOUD_API_KEY", "secret-key-123")
+        .args([
+            "--cloud-ops-url",
+            "http://example.com",
+            "--metrics-url",
+            "http://example.com",
+            "analyze",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("plain HTTP"))
+        .stderr(contains("secret-key-123").not());
+}
+
+#[test]
+fn a_bad_config_file_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("c.toml");
+    std::fs::write(&config, "output = \"yaml\"\n").unwrap();
+    tcap()
+        .arg("--config")
+        .arg(&config)
+        .args(["completions", "bash"])
+        .assert()
+        .code(2)
+        .stderr(contains("c.toml"));
+}
+
+#[test]
+fn global_options_work_after_the_subcommand_and_from_the_config_file() {
+    let emu = Emu::start();
+    let config = emu.home.path().join("config").join("tcap");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "output = \"csv\"\n").unwrap();
+    let out = emu.tcap().arg("analyze").output().unwrap();
+    assert!(
+        text(&out.stdout).starts_with("namespace,"),
+        "config file output = csv"
+    );
+    let out = emu.tcap().args(["analyze", "-o", "json"]).output().unwrap();
+    assert!(
+        text(&out.stdout).starts_with('['),
+        "the flag beats the config file"
+    );
+}
+
+#[test]
+fn a_closed_stdout_pipe_exits_0() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let emu = Emu::start();
+    let mut child = emu
+        .command()
+        .args(["analyze", "-o", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read nothing and close the pipe, like `tcap analyze | head -0`.
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn the_demo_runs_without_a_key_or_network() {
+    let home = tempfile::tempdir().unwrap();
+    tcap()
+        .env("XDG_CONFIG_HOME", home.path())
+        .args(["--demo", "analyze"])
+        .assert()
+        .success()
+        .stdout(contains("NAMESPACE"))
+        .stdout(contains("12 namespaces"));
+}
+
+#[test]
+fn dev_server_prints_the_export_lines() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let home = tempfile::tempdir().unwrap();
+    let mut child = common::clean_command(home.path())
+        .args(["dev-server", "--listen", "127.0.0.1:0", "--namespaces", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut exports = Vec::new();
+    for line in lines.by_ref().take(6) {
+        exports.push(line.unwrap());
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let all = exports.join("\n");
+    for var in [
+        "TCAP_CLOUD_OPS_URL=http://127.0.0.1:",
+        "TCAP_METRICS_URL=http://127.0.0.1:",
+        "TEMPORAL_CLOUD_API_KEY=",
+        "SLACK_WEBHOOK_URL=",
+    ] {
+        assert!(all.contains(&format!("export {var}")), "{all}");
+    }
+    assert!(all.contains("3 namespaces"), "{all}");
+}
