@@ -685,7 +685,7 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__dev__subcmd__server)
-            opts="-o -q -v -h --listen --namespaces --seed --latency --apply-delay --rate-limit --fault-rate --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
+            opts="-o -q -v -h --listen --namespaces --seed --latency --apply-delay --rate-limit --fault-rate --bare-namespace-labels --silent-namespaces --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -716,6 +716,10 @@ _tcap() {
                     return 0
                     ;;
                 --fault-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --silent-namespaces)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

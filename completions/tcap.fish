@@ -280,6 +280,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l latency -d 'Del
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l apply-delay -d 'How long a capacity change takes to apply' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l rate-limit -d 'Cloud Ops requests per second above which the server answers 429' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l fault-rate -d 'Share of requests that get an injected fault (429, 503, dropped connection, a cut-off or malformed body, an answer slower than the client\'s 30 s timeout)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l silent-namespaces -d 'Provisioned-idle namespaces that send no metric series at all (idle the whole window)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
@@ -293,6 +294,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l color -d 'When 
 always\t''
 never\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l bare-namespace-labels -d 'Label metrics with the bare namespace name (`payments-prod`) instead of the full ID'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l demo -d 'Run against a built-in emulated account: no key, no network'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s q -l quiet -d 'Only errors on stderr'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'

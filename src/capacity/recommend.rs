@@ -397,6 +397,17 @@ fn action_for(current: Mode, current_trus: Option<f64>, mode: Mode, trus: Option
     }
 }
 
+/// What `trus` TRUs bill in a calendar hour at the least, in dollars at the list price: each TRU
+/// above the first carries 360,000 actions, used or not.
+///
+/// ```
+/// assert_eq!(tcap::capacity::recommend::hourly_minimum_usd(6.0), 90.0);
+/// assert_eq!(tcap::capacity::recommend::hourly_minimum_usd(1.0), 0.0);
+/// ```
+pub fn hourly_minimum_usd(trus: f64) -> f64 {
+    (trus - 1.0).max(0.0) * MIN_ACTIONS_PER_EXTRA_TRU_HOUR * USD_PER_MILLION_ACTIONS / 1_000_000.0
+}
+
 fn billing_note(trus: u32, mean_aps: f64) -> Option<BillingNote> {
     let extra = f64::from(trus.saturating_sub(1));
     let minimum = extra * MIN_ACTIONS_PER_EXTRA_TRU_HOUR;

@@ -1,6 +1,6 @@
 //! Per-namespace usage from one metrics window: the limit, foreground actions and throttling.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cloud::metrics::{ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED};
 use crate::cloud::openmetrics::Sample;
@@ -17,6 +17,17 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// Adds another set of series of the same namespace (its full-ID and bare-name labels).
+    fn absorb(&mut self, other: &Usage) {
+        self.action_limit = match (self.action_limit, other.action_limit) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.action_count += other.action_count;
+        self.background_count += other.background_count;
+        self.throttled += other.throttled;
+    }
+
     /// Foreground actions as a share of the limit.
     pub fn utilization(&self) -> Option<f64> {
         self.action_limit
@@ -71,6 +82,60 @@ pub fn aggregate<'a>(
         }
     }
     (usage, warnings)
+}
+
+/// The account's namespaces with their usage: every listed one, with or without series.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Attributed {
+    /// By namespace ID, one entry per listed namespace; zero usage when it had no series.
+    pub usage: BTreeMap<String, Usage>,
+    /// The IDs that had at least one series in the window.
+    pub with_series: BTreeSet<String>,
+    /// Series whose `temporal_namespace` names no listed namespace, by that label.
+    pub unmatched: BTreeMap<String, Usage>,
+}
+
+/// Puts the series of [`aggregate`] (keyed by their `temporal_namespace` label) on the listed
+/// namespace IDs. Whether the label holds the full ID (`name.account`) or the bare name is
+/// UNVERIFIED, so both are matched; a namespace with no series at all is still listed, idle.
+pub fn attribute(by_label: BTreeMap<String, Usage>, listed: &[String]) -> Attributed {
+    let mut by_name: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+    for id in listed {
+        let name = id.rsplit_once('.').map_or(id.as_str(), |(n, _)| n);
+        // Two listed IDs with one name part (two accounts) make the bare name ambiguous.
+        by_name
+            .entry(name)
+            .and_modify(|owner| *owner = None)
+            .or_insert(Some(id.as_str()));
+    }
+    let mut out = Attributed {
+        usage: listed
+            .iter()
+            .map(|id| (id.clone(), Usage::default()))
+            .collect(),
+        ..Attributed::default()
+    };
+    for (label, usage) in by_label {
+        let id = if out.usage.contains_key(&label) {
+            Some(label.clone())
+        } else {
+            by_name
+                .get(label.as_str())
+                .copied()
+                .flatten()
+                .map(str::to_string)
+        };
+        match id {
+            Some(id) => {
+                out.usage.get_mut(&id).expect("listed").absorb(&usage);
+                out.with_series.insert(id);
+            }
+            None => {
+                out.unmatched.insert(label, usage);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -149,5 +214,54 @@ temporal_cloud_v1_action_limit{temporal_namespace="nan.a1b2c"} NaN 1788763560000
             None
         );
         assert_eq!(Usage::default().utilization(), None);
+    }
+
+    #[test]
+    fn series_are_put_on_listed_ids_by_full_id_or_bare_name() {
+        let listed = vec![
+            "payments-prod.a1b2c".to_string(),
+            "orders-prod.a1b2c".to_string(),
+            "idle-prod.a1b2c".to_string(),
+        ];
+        let busy = |count: f64| Usage {
+            action_limit: Some(2000.0),
+            action_count: count,
+            ..Usage::default()
+        };
+        let full = BTreeMap::from([
+            ("payments-prod.a1b2c".to_string(), busy(100.0)),
+            ("orders-prod.a1b2c".to_string(), busy(50.0)),
+            ("gone-prod.a1b2c".to_string(), busy(1.0)),
+        ]);
+        let bare = BTreeMap::from([
+            ("payments-prod".to_string(), busy(100.0)),
+            ("orders-prod".to_string(), busy(50.0)),
+            ("gone-prod".to_string(), busy(1.0)),
+        ]);
+        let a = attribute(full, &listed);
+        let b = attribute(bare, &listed);
+        assert_eq!(a.usage, b.usage, "both label spellings give one answer");
+        assert_eq!(a.with_series, b.with_series);
+        assert_eq!(a.usage.len(), 3);
+        assert_eq!(a.usage["idle-prod.a1b2c"], Usage::default());
+        assert!(!a.with_series.contains("idle-prod.a1b2c"));
+        assert_eq!(a.usage["payments-prod.a1b2c"].action_count, 100.0);
+        assert_eq!(a.unmatched.keys().collect::<Vec<_>>(), ["gone-prod.a1b2c"]);
+        assert_eq!(a.unmatched["gone-prod.a1b2c"], busy(1.0));
+        assert_eq!(b.unmatched.keys().collect::<Vec<_>>(), ["gone-prod"]);
+
+        // Both spellings at once are one namespace's series.
+        let both = BTreeMap::from([
+            ("orders-prod.a1b2c".to_string(), busy(50.0)),
+            ("orders-prod".to_string(), busy(5.0)),
+        ]);
+        assert_eq!(
+            attribute(both, &listed).usage["orders-prod.a1b2c"].action_count,
+            55.0
+        );
+        // A bare name two listed IDs share is not guessed.
+        let twins = vec!["x-prod.aaaaa".to_string(), "x-prod.bbbbb".to_string()];
+        let r = attribute(BTreeMap::from([("x-prod".to_string(), busy(1.0))]), &twins);
+        assert_eq!(r.unmatched.keys().collect::<Vec<_>>(), ["x-prod"]);
     }
 }

@@ -14,7 +14,7 @@ use crate::capacity::Mode;
 use crate::capacity::recommend::{
     self, Action, ApsStats, Policy, Recommendation, fmt_int, fmt_usd,
 };
-use crate::capacity::usage::{Usage, aggregate};
+use crate::capacity::usage::{Usage, aggregate, attribute};
 use crate::cloud::metrics::{ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED, MetricsClient};
 use crate::cloud::model::{CapacityInfo, CapacitySpec};
 use crate::cloud::ops::OpsClient;
@@ -80,6 +80,9 @@ pub struct Row {
     pub throttled_action_count: f64,
     #[serde(serialize_with = "num")]
     pub background_action_count: f64,
+    /// False when the metrics window held no series at all for the namespace (idle the whole
+    /// minute): its usage is zero, and it is listed all the same.
+    pub in_metrics: bool,
     #[serde(serialize_with = "opt_num")]
     pub utilization: Option<f64>,
     pub current_capacity_mode: Option<Mode>,
@@ -162,9 +165,32 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     let snapshot = metrics
         .fetch(&[ACTION_LIMIT, ACTION_COUNT, ACTION_THROTTLED])
         .await?;
-    let (usage, warnings) = aggregate(&snapshot.exposition.samples);
+    // The account's namespaces come from the Cloud Ops list (a few pages for thousands), read
+    // once the metrics answered: a namespace idle for the whole window has no series, and the
+    // metrics alone would miss it.
+    let listed = ops.list_namespaces().await?;
+    let (by_label, warnings) = aggregate(&snapshot.exposition.samples);
     for w in &warnings {
         tracing::warn!("metrics: {w}");
+    }
+    let listed: Vec<String> = listed.into_iter().map(|ns| ns.namespace).collect();
+    let mut attributed = attribute(by_label, &listed);
+    if !attributed.unmatched.is_empty() {
+        tracing::warn!(
+            "metrics series for {} namespace(s) the Cloud Ops API does not list (just deleted?): {}",
+            attributed.unmatched.len(),
+            attributed
+                .unmatched
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    // Not dropped: each stays a row, and its capacity-info call says what the server knows.
+    for (label, usage) in std::mem::take(&mut attributed.unmatched) {
+        attributed.with_series.insert(label.clone());
+        attributed.usage.insert(label, usage);
     }
     let unreadable = snapshot.exposition.warnings.len();
     let incomplete = !snapshot.completeness.is_complete();
@@ -174,9 +200,20 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
             snapshot.completeness
         );
     }
-    let selected: Vec<(String, Usage)> = usage
+    let with_series = attributed.with_series;
+    // Missing from a cut or unreadable answer says nothing about being idle: such a namespace
+    // is left out (and the run exits 1) rather than advised on zero usage.
+    let trust_absence = !incomplete && unreadable == 0;
+    let unseen = attributed.usage.len() - with_series.len();
+    if !trust_absence && unseen > 0 {
+        tracing::warn!(
+            "{unseen} listed namespace(s) had no series in a partial metrics answer; left out"
+        );
+    }
+    let selected: Vec<(String, Usage)> = attributed
+        .usage
         .into_iter()
-        .filter(|(ns, _)| filter.matches(ns))
+        .filter(|(ns, _)| filter.matches(ns) && (trust_absence || with_series.contains(ns)))
         .collect();
     tracing::debug!(
         namespaces = selected.len(),
@@ -198,7 +235,7 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     let rows: Vec<Row> = selected
         .iter()
         .zip(infos)
-        .map(|((ns, usage), info)| build_row(ns, usage, info, &policy))
+        .map(|((ns, usage), info)| build_row(ns, usage, with_series.contains(ns), info, &policy))
         .collect();
 
     print(&rows, ctx)?;
@@ -297,6 +334,7 @@ async fn fetch_capacity_infos(
 fn build_row(
     namespace: &str,
     usage: &Usage,
+    in_metrics: bool,
     info: Result<CapacityInfo, ApiError>,
     policy: &Policy,
 ) -> Row {
@@ -306,6 +344,7 @@ fn build_row(
         action_count: usage.action_count,
         throttled_action_count: usage.throttled,
         background_action_count: usage.background_count,
+        in_metrics,
         utilization: usage.utilization(),
         current_capacity_mode: None,
         current_trus: None,
@@ -358,7 +397,16 @@ fn build_row(
     row.recommended_capacity_mode = Some(rec.mode);
     row.recommended_trus = rec.trus;
     row.action = Some(rec.action);
-    row.reason = Some(rec.reason);
+    row.reason = Some(match (in_metrics, trus) {
+        (true, _) => rec.reason,
+        (false, Some(t)) if t > 1.0 => format!(
+            "{}; no metric series in this window: idle, while its {} TRUs bill at least {} an hour",
+            rec.reason,
+            fmt_int(t),
+            fmt_usd(recommend::hourly_minimum_usd(t))
+        ),
+        (false, _) => format!("{}; no metric series in this window (idle)", rec.reason),
+    });
     row.aps_7d = info.aps;
     row.on_demand_aps_limit = info.on_demand_aps_limit;
     row.valid_tru_values = info.valid_tru_values;
@@ -424,6 +472,7 @@ const CSV_HEADER: &[&str] = &[
     "unused_actions_per_hour",
     "unused_cost_per_hour_usd",
     "error",
+    "in_metrics",
 ];
 
 fn csv_fields(row: &Row) -> Vec<String> {
@@ -550,6 +599,15 @@ fn why(row: &Row, action: Action) -> String {
         notes.push("support request".to_string());
     } else if action != Action::Keep && notes.is_empty() {
         notes.push(format!("needs {required} APS"));
+    }
+    if !row.in_metrics {
+        match row.current_trus.filter(|t| *t > 1.0) {
+            Some(t) => notes.push(format!(
+                "no series: idle at {}/h",
+                fmt_usd(recommend::hourly_minimum_usd(t))
+            )),
+            None => notes.push("no series".into()),
+        }
     }
     if row.aps_7d.is_none() {
         notes.push("no 7-day stats".into());

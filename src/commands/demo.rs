@@ -26,6 +26,8 @@ impl Drop for Demo {
 pub async fn start(settings: &mut Settings) -> Result<Demo> {
     let config = devserver::Config {
         apply_delay: DEMO_APPLY_DELAY,
+        // One provisioned namespace idle all minute: listed by Cloud Ops, absent from the metrics.
+        silent_namespaces: 1,
         ..devserver::Config::default()
     };
     let key = config.admin_key.clone();

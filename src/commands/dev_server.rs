@@ -34,6 +34,12 @@ pub struct DevServerArgs {
     /// malformed body, an answer slower than the client's 30 s timeout)
     #[arg(long, default_value_t = 0.0, value_parser = parse_fault_rate, value_name = "0.0-1.0")]
     pub fault_rate: f64,
+    /// Label metrics with the bare namespace name (`payments-prod`) instead of the full ID
+    #[arg(long)]
+    pub bare_namespace_labels: bool,
+    /// Provisioned-idle namespaces that send no metric series at all (idle the whole window)
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub silent_namespaces: usize,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -61,6 +67,8 @@ pub async fn run(args: DevServerArgs, ctx: &Context) -> Result<()> {
         rate_limit: args.rate_limit,
         fault_rate: args.fault_rate,
         slow_response: Some(crate::devserver::DEFAULT_SLOW_RESPONSE),
+        bare_namespace_labels: args.bare_namespace_labels,
+        silent_namespaces: args.silent_namespaces,
         ..Config::default()
     };
     let admin_key = config.admin_key.clone();

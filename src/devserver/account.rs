@@ -207,6 +207,8 @@ pub(crate) struct Namespace {
     pub background: f64,
     /// Cloud Ops forgets a deleted namespace; the metrics window still reports it.
     pub deleted: bool,
+    /// No series at all in the metrics window (idle the whole minute), though Cloud Ops lists it.
+    pub silent: bool,
 }
 
 impl Namespace {
@@ -446,6 +448,7 @@ fn generate_namespace(
         standby,
         background,
         deleted: false,
+        silent: false,
     }
 }
 

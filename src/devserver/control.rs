@@ -185,7 +185,7 @@ pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) 
             let namespaces: Vec<Value> = state
                 .namespaces
                 .values()
-                .map(|ns| json!({"namespace": ns.id, "profile": ns.profile.label(), "deleted": ns.deleted}))
+                .map(|ns| json!({"namespace": ns.id, "profile": ns.profile.label(), "deleted": ns.deleted, "silent": ns.silent}))
                 .collect();
             Reply::ok(&json!({"accountId": shared.account_id, "namespaces": namespaces}))
         }

@@ -164,6 +164,7 @@ pub(crate) fn handle(
     let (body, complete) = render(
         state,
         &shared.account_id,
+        shared.config.bare_namespace_labels,
         &families,
         &patterns,
         limited_on_request,
@@ -215,10 +216,20 @@ pub(crate) fn foreground(ns: &Namespace) -> (f64, f64) {
     }
 }
 
-fn samples_for(ns: &Namespace, account: &str, family: &'static str, out: &mut Vec<Sample>) {
+fn samples_for(
+    ns: &Namespace,
+    account: &str,
+    bare_labels: bool,
+    family: &'static str,
+    out: &mut Vec<Sample>,
+) {
+    if ns.silent {
+        return;
+    }
+    let label = if bare_labels { &ns.name } else { &ns.id };
     let base = || {
         vec![
-            ("temporal_namespace", ns.id.clone()),
+            ("temporal_namespace", label.clone()),
             ("temporal_account", account.to_string()),
         ]
     };
@@ -291,6 +302,7 @@ fn format_value(value: f64) -> String {
 fn render(
     state: &State,
     account: &str,
+    bare_labels: bool,
     requested: &[&str],
     raw_patterns: &[String],
     force_limited: bool,
@@ -331,7 +343,7 @@ fn render(
     let mut samples: Vec<Sample> = Vec::new();
     for (family, _) in &families {
         for ns in &selected {
-            samples_for(ns, account, family, &mut samples);
+            samples_for(ns, account, bare_labels, family, &mut samples);
         }
     }
     let complete = samples.len() <= MAX_DATAPOINTS && !force_limited;

@@ -63,6 +63,12 @@ pub struct Config {
     pub metrics_key: String,
     /// The Metrics API's account budget per hour.
     pub metrics_requests_per_hour: u32,
+    /// `temporal_namespace` holds the bare name (`payments-prod`) instead of the full ID: the
+    /// docs show both, and which one the real service sends is UNVERIFIED.
+    pub bare_namespace_labels: bool,
+    /// How many of the provisioned-idle namespaces send no series at all, as a namespace idle
+    /// for the whole window does: Cloud Ops lists them, the metrics do not.
+    pub silent_namespaces: usize,
 }
 
 impl Default for Config {
@@ -78,6 +84,8 @@ impl Default for Config {
             admin_key: "tcap-dev-admin-key".to_string(),
             metrics_key: "tcap-dev-metrics-key".to_string(),
             metrics_requests_per_hour: 180,
+            bare_namespace_labels: false,
+            silent_namespaces: 0,
         }
     }
 }
@@ -198,7 +206,17 @@ impl DevServer {
     pub async fn start(listen: SocketAddr, config: Config) -> std::io::Result<DevServer> {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let generated = account::generate(config.seed, config.namespaces);
+        let mut generated = account::generate(config.seed, config.namespaces);
+        for ns in generated
+            .namespaces
+            .iter_mut()
+            .filter(|ns| ns.profile == account::Profile::ProvisionedIdle)
+            .take(config.silent_namespaces)
+        {
+            ns.silent = true;
+            ns.demand = 0.0;
+            ns.background = 0.0;
+        }
         let now = Instant::now();
         let state = State {
             namespaces: generated

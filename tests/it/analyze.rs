@@ -461,3 +461,85 @@ fn target_utilization_is_validated_before_any_request() {
     }
     assert!(emu.server.requests().is_empty());
 }
+
+#[test]
+fn every_listed_namespace_is_analyzed_even_without_a_series() {
+    let emu = Emu::with(tcap::devserver::Config {
+        silent_namespaces: 1,
+        ..common::config()
+    });
+    let account = emu.get("/_dev/account");
+    let silent: Vec<&str> = account["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|ns| ns["silent"] == true)
+        .map(|ns| ns["namespace"].as_str().unwrap())
+        .collect();
+    assert_eq!(silent.len(), 1);
+    let silent = silent[0].to_string();
+    assert!(common::with_profile(&emu, "provisioned-idle").contains(&silent));
+    let (rows, output) = analyze_json(&emu, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(rows.len(), emu.namespaces().len(), "every listed namespace");
+    let r = row(&rows, &silent);
+    assert_eq!(r["in_metrics"], false, "{r}");
+    assert_eq!(r["action_count"], 0);
+    assert_eq!(r["action_limit"], Value::Null);
+    assert_eq!(r["current_capacity_mode"], "provisioned");
+    assert_eq!(r["action"], "revert-to-on-demand", "{r}");
+    let reason = r["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("no metric series in this window: idle, while its"),
+        "{reason}"
+    );
+    assert!(reason.contains("an hour"), "{reason}");
+    assert!(rows.iter().filter(|r| r["in_metrics"] == true).count() == rows.len() - 1);
+    // Still one metrics call; the list is a Cloud Ops call of its own.
+    assert_eq!(emu.requests_to("GET", "/v1/metrics"), 1);
+    assert_eq!(
+        emu.server
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == "/cloud/namespaces")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn bare_name_and_full_id_labels_give_the_same_answer() {
+    let full = Emu::start();
+    let bare = Emu::with(tcap::devserver::Config {
+        bare_namespace_labels: true,
+        ..common::config()
+    });
+    let labels = bare.block_on(async {
+        reqwest::Client::new()
+            .get(format!(
+                "{}/v1/metrics?metrics=temporal_cloud_v1_action_limit",
+                bare.url()
+            ))
+            .bearer_auth(common::ADMIN_KEY)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    let first = &bare.namespaces()[0];
+    let name = first.rsplit_once('.').unwrap().0;
+    assert!(
+        labels.contains(&format!("temporal_namespace=\"{name}\"")),
+        "{labels}"
+    );
+    assert!(!labels.contains(first.as_str()), "{labels}");
+
+    let (a, out_a) = analyze_json(&full, &[]);
+    let (b, out_b) = analyze_json(&bare, &[]);
+    assert_eq!(out_a.status.code(), Some(0), "{}", text(&out_a.stderr));
+    assert_eq!(out_b.status.code(), Some(0), "{}", text(&out_b.stderr));
+    assert_eq!(a, b);
+    assert!(b.iter().all(|r| r["in_metrics"] == true));
+}
