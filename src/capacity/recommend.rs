@@ -220,8 +220,28 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
         billing: None,
     };
 
-    if od_limit >= required && throttled == 0.0 {
-        reason.push_str(", so on-demand is enough");
+    // Throttling proves the limit in force was too low even when the minute's average sits
+    // under it (sub-minute bursts), so new capacity must exceed that limit; without this a
+    // throttled on-demand namespace at 2,000 APS could be told to provision 1,500.
+    let throttled_limit = (throttled > 0.0)
+        .then(|| {
+            action_limit
+                .or(current_trus.map(|c| c * APS_PER_TRU))
+                .or((inputs.current_mode == Mode::OnDemand).then_some(od_limit))
+        })
+        .flatten();
+    // Throttling rules On-Demand out only when On-Demand would not raise the limit that
+    // throttled: a Support-set or usage-grown On-Demand limit above it is the cheaper fix.
+    let od_clears_throttling = throttled_limit.is_none_or(|l| od_limit > l + EPSILON);
+    if od_limit + EPSILON >= required && od_clears_throttling {
+        match throttled_limit {
+            Some(l) => reason.push_str(&format!(
+                ", above the {} APS limit that throttled {} APS now, so on-demand is enough",
+                fmt_int(l),
+                fmt_int(throttled)
+            )),
+            None => reason.push_str(", so on-demand is enough"),
+        }
         if let Some(c) = current_trus {
             reason.push_str(&format!(" instead of {}", fmt_tru_count_f64(c)));
         }
@@ -234,16 +254,6 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
         reason.push_str(&format!("; throttled {} APS now", fmt_int(throttled)));
     }
     let by_demand = trus_covering(required);
-    // Throttling proves the limit in force was too low even when the minute's average sits
-    // under it (sub-minute bursts), so the new capacity must exceed that limit; without this a
-    // throttled on-demand namespace at 2,000 APS could be told to provision 1,500.
-    let throttled_limit = (throttled > 0.0)
-        .then(|| {
-            action_limit
-                .or(current_trus.map(|c| c * APS_PER_TRU))
-                .or((inputs.current_mode == Mode::OnDemand).then_some(od_limit))
-        })
-        .flatten();
     let above_throttled = throttled_limit.map_or(0, |l| trus_within(l).saturating_add(1));
     let needed = by_demand.max(above_throttled);
 
@@ -280,7 +290,10 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
             ));
         }
         Some(t)
-    } else if let Some(&t) = candidates.last() {
+    } else if let Some(&t) = candidates
+        .last()
+        .filter(|&&t| tru_aps(t) > od_limit + EPSILON || Some(t) == current_value)
+    {
         rec.support_request = true;
         let largest_valid = valid.last().copied().unwrap_or(0);
         let limit = match cap {
@@ -303,6 +316,22 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
             fmt_tru_count(needed)
         ));
         Some(t)
+    } else if let Some(&t) = candidates.last() {
+        // Nothing available covers the need, and On-Demand already gives more than the largest
+        // value would: provisioning would cost more for less.
+        rec.support_request = true;
+        reason.push_str(&format!(
+            "; {} needed exceeds what is available, and on-demand's {} APS is more than the largest available {} ({} APS), so {} on-demand and file a support request",
+            fmt_tru_count(needed),
+            fmt_int(od_limit),
+            fmt_tru_count(t),
+            fmt_int(tru_aps(t)),
+            if inputs.current_mode == Mode::OnDemand { "stay on" } else { "return to" }
+        ));
+        rec.mode = Mode::OnDemand;
+        rec.action = action_for(inputs.current_mode, current_trus, Mode::OnDemand, None);
+        rec.reason = reason;
+        return rec;
     } else {
         rec.support_request = true;
         let cap_text = cap.map_or_else(|| "none".to_owned(), |c| fmt_int(c.floor()));
@@ -727,9 +756,10 @@ mod tests {
                 ],
             },
             Case {
-                // Throttled at the 500 APS metric limit while capacity-info already says 2,000:
-                // ceil(533 / 500) = 2 already exceeds the limit that throttled.
-                name: "throttled at a low metric limit: smallest value above it",
+                // Throttled at the 500 APS metric limit while capacity-info already says 2,000
+                // (a Support-set apsLimit): On-Demand's 2,000 is above the 500 that throttled
+                // and covers R = 533, so there is nothing to buy (analyze v2, case 4).
+                name: "throttled below an on-demand limit that would clear it: keep on-demand",
                 inputs: Inputs {
                     stats: stats(250.0, 380.0, 400.0),
                     on_demand_aps_limit: Some(2_000.0),
@@ -737,14 +767,77 @@ mod tests {
                 },
                 target: 0.75,
                 required_aps: 533.33,
-                mode: Mode::Provisioned,
-                trus: Some(2),
-                action: Action::Provision,
+                mode: Mode::OnDemand,
+                trus: None,
+                action: Action::Keep,
                 support: false,
                 billing: None,
                 reason_has: &[
-                    "throttled 50 APS now",
-                    "2 TRUs (1,000 APS) is the smallest valid value",
+                    "on-demand limit is 2,000",
+                    "above the 500 APS limit that throttled 50 APS now",
+                ],
+            },
+            Case {
+                // Case 1 of analyze v2: a Support-set on-demand limit of 10,000 throttled 300
+                // APS; R = 10,000 / 0.75 = 13,333 needs 27 TRUs, beyond the 12 available, and 12
+                // TRUs (6,000 APS) would halve the limit: stay on-demand, ask Support.
+                name: "legacy on-demand limit above every available value: stay, support",
+                inputs: Inputs {
+                    stats: stats(2_000.0, 2_500.0, 3_000.0),
+                    on_demand_aps_limit: Some(10_000.0),
+                    ..on_demand(10_000.0, 9_700.0, 300.0)
+                },
+                target: 0.75,
+                required_aps: 13_333.33,
+                mode: Mode::OnDemand,
+                trus: None,
+                action: Action::Keep,
+                support: true,
+                billing: None,
+                reason_has: &[
+                    "on-demand's 10,000 APS is more than the largest available 12 TRUs (6,000 APS)",
+                    "stay on on-demand and file a support request",
+                ],
+            },
+            Case {
+                // Case 2: limit 5,000, p99 5,250: R = 7,000 needs 14 TRUs; max available 8 gives
+                // 4,000, below On-Demand's 5,000.
+                name: "on-demand above the inventory cap: stay, support",
+                inputs: Inputs {
+                    stats: stats(3_000.0, 4_000.0, 5_250.0),
+                    on_demand_aps_limit: Some(5_000.0),
+                    max_available_trus: Some(8.0),
+                    ..on_demand(5_000.0, 4_200.0, 0.0)
+                },
+                target: 0.75,
+                required_aps: 7_000.0,
+                mode: Mode::OnDemand,
+                trus: None,
+                action: Action::Keep,
+                support: true,
+                billing: None,
+                reason_has: &["more than the largest available 8 TRUs (4,000 APS)"],
+            },
+            Case {
+                // Case 3: 4 TRUs (2,000) throttled 40 with p99 1,400; now = 1,960 + 40 = 2,000,
+                // R = 2,667; On-Demand gives 5,000, above the 2,000 that throttled, with no
+                // hourly minimum.
+                name: "provisioned and throttled below the on-demand limit: revert",
+                inputs: Inputs {
+                    stats: stats(1_200.0, 1_300.0, 1_400.0),
+                    on_demand_aps_limit: Some(5_000.0),
+                    ..provisioned(4.0, 1_960.0, 40.0)
+                },
+                target: 0.75,
+                required_aps: 2_666.67,
+                mode: Mode::OnDemand,
+                trus: None,
+                action: Action::RevertToOnDemand,
+                support: false,
+                billing: None,
+                reason_has: &[
+                    "on-demand limit is 5,000, above the 2,000 APS limit that throttled 40 APS now",
+                    "instead of 4 TRUs",
                 ],
             },
             Case {
@@ -792,7 +885,7 @@ mod tests {
                 name: "need beyond 12: 12 and a support request",
                 inputs: Inputs {
                     stats: stats(5_000.0, 6_500.0, 7_000.0),
-                    on_demand_aps_limit: Some(8_000.0),
+                    on_demand_aps_limit: Some(5_000.0),
                     max_available_trus: None,
                     ..provisioned(8.0, 6_000.0, 0.0)
                 },
@@ -806,6 +899,25 @@ mod tests {
                 reason_has: &[
                     "19 TRUs needed exceeds self-service (max 12), so set 12 TRUs (6,000 APS) and file a support request",
                 ],
+            },
+            Case {
+                // The same need with On-Demand at 8,000: the largest value (6,000 APS) would be
+                // less than On-Demand gives, so the higher limit is On-Demand's.
+                name: "need beyond 12 with a higher on-demand limit: return to on-demand",
+                inputs: Inputs {
+                    stats: stats(5_000.0, 6_500.0, 7_000.0),
+                    on_demand_aps_limit: Some(8_000.0),
+                    max_available_trus: None,
+                    ..provisioned(8.0, 6_000.0, 0.0)
+                },
+                target: 0.75,
+                required_aps: 9_333.33,
+                mode: Mode::OnDemand,
+                trus: None,
+                action: Action::RevertToOnDemand,
+                support: true,
+                billing: None,
+                reason_has: &["so return to on-demand and file a support request"],
             },
             Case {
                 // Inventory fell to 6 while the namespace holds 8 and needs 10: dropping to 6
@@ -890,11 +1002,12 @@ mod tests {
                 ],
             },
             Case {
-                // D = 1,400, R = 1,866.7 → n = 4 = current, but 40 APS throttled at 2,000.
+                // D = 1,400, R = 1,866.7 → n = 4 = current, but 40 APS throttled at 2,000, and
+                // On-Demand (1,800) would not clear it. (At 2,600 it would: see case 3.)
                 name: "throttled provisioned namespace scales up past its limit",
                 inputs: Inputs {
                     stats: stats(1_000.0, 1_300.0, 1_400.0),
-                    on_demand_aps_limit: Some(2_600.0),
+                    on_demand_aps_limit: Some(1_800.0),
                     ..provisioned(4.0, 1_300.0, 40.0)
                 },
                 target: 0.75,

@@ -1061,6 +1061,36 @@ fn check_recommendation(inputs: &Inputs, rec: &Recommendation) -> Result<(), Tes
             "{rec:?}"
         ),
     }
+    // Never more for less: a Provisioned value must give more than On-Demand would, unless
+    // nothing available covers the need (support) or it is the value already held.
+    if let Some(t) = rec.trus {
+        prop_assert!(
+            f64::from(t) * 500.0 > rec.on_demand_limit_aps + 1e-9
+                || rec.support_request
+                || current_values(inputs).contains(&t),
+            "{t} TRUs give no more than on-demand's {}: {}",
+            rec.on_demand_limit_aps,
+            rec.reason
+        );
+    }
+    // Never lower a limit that is throttling: what is recommended must exceed it.
+    let throttling_at = inputs
+        .action_limit
+        .filter(|l| l.is_finite() && *l > 0.0)
+        .filter(|_| inputs.throttled.is_finite() && inputs.throttled > 0.0);
+    if let Some(limit) = throttling_at
+        && !rec.support_request
+    {
+        let after = match rec.trus {
+            Some(t) => f64::from(t) * 500.0,
+            None => rec.on_demand_limit_aps,
+        };
+        prop_assert!(
+            after > limit,
+            "throttled at {limit}, recommended {after}: {}",
+            rec.reason
+        );
+    }
     // The JSON of `analyze` carries these; serde_json refuses nothing here.
     prop_assert!(serde_json::to_string(rec).is_ok());
     Ok(())
