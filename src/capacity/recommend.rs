@@ -434,7 +434,11 @@ fn action_for(current: Mode, current_trus: Option<f64>, mode: Mode, trus: Option
 /// assert_eq!(tcap::capacity::recommend::hourly_minimum_usd(1.0), 0.0);
 /// ```
 pub fn hourly_minimum_usd(trus: f64) -> f64 {
-    (trus - 1.0).max(0.0) * MIN_ACTIONS_PER_EXTRA_TRU_HOUR * USD_PER_MILLION_ACTIONS / 1_000_000.0
+    list_price_usd((trus - 1.0).max(0.0) * MIN_ACTIONS_PER_EXTRA_TRU_HOUR)
+}
+
+fn list_price_usd(actions: f64) -> f64 {
+    actions * USD_PER_MILLION_ACTIONS / 1_000_000.0
 }
 
 fn billing_note(trus: u32, mean_aps: f64) -> Option<BillingNote> {
@@ -446,7 +450,7 @@ fn billing_note(trus: u32, mean_aps: f64) -> Option<BillingNote> {
         BillingNote {
             minimum_actions_per_hour: minimum,
             unused_actions_per_hour: unused,
-            unused_cost_per_hour_usd: unused * USD_PER_MILLION_ACTIONS / 1_000_000.0,
+            unused_cost_per_hour_usd: list_price_usd(unused),
         }
     })
 }

@@ -87,18 +87,20 @@ pub fn aggregate<'a>(
 /// The account's namespaces with their usage: every listed one, with or without series.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Attributed {
-    /// By namespace ID, one entry per listed namespace; zero usage when it had no series.
+    /// By namespace ID, one entry per listed namespace (zero usage when it had no series), and
+    /// one per unmatched label: such series are kept, not dropped.
     pub usage: BTreeMap<String, Usage>,
-    /// The IDs that had at least one series in the window.
+    /// The keys of `usage` that had at least one series in the window.
     pub with_series: BTreeSet<String>,
-    /// Series whose `temporal_namespace` names no listed namespace, by that label.
-    pub unmatched: BTreeMap<String, Usage>,
+    /// `temporal_namespace` values that name no listed namespace (also keys of `usage`).
+    pub unmatched: Vec<String>,
 }
 
 /// Puts the series of [`aggregate`] (keyed by their `temporal_namespace` label) on the listed
 /// namespace IDs. Whether the label holds the full ID (`name.account`) or the bare name is
 /// UNVERIFIED, so both are matched; a namespace with no series at all is still listed, idle.
 pub fn attribute(by_label: BTreeMap<String, Usage>, listed: &[String]) -> Attributed {
+    let is_listed: BTreeSet<&str> = listed.iter().map(String::as_str).collect();
     let mut by_name: BTreeMap<&str, Option<&str>> = BTreeMap::new();
     for id in listed {
         let name = id.rsplit_once('.').map_or(id.as_str(), |(n, _)| n);
@@ -116,24 +118,16 @@ pub fn attribute(by_label: BTreeMap<String, Usage>, listed: &[String]) -> Attrib
         ..Attributed::default()
     };
     for (label, usage) in by_label {
-        let id = if out.usage.contains_key(&label) {
-            Some(label.clone())
+        let id = if is_listed.contains(label.as_str()) {
+            label
+        } else if let Some(id) = by_name.get(label.as_str()).copied().flatten() {
+            id.to_string()
         } else {
-            by_name
-                .get(label.as_str())
-                .copied()
-                .flatten()
-                .map(str::to_string)
+            out.unmatched.push(label.clone());
+            label
         };
-        match id {
-            Some(id) => {
-                out.usage.get_mut(&id).expect("listed").absorb(&usage);
-                out.with_series.insert(id);
-            }
-            None => {
-                out.unmatched.insert(label, usage);
-            }
-        }
+        out.usage.entry(id.clone()).or_default().absorb(&usage);
+        out.with_series.insert(id);
     }
     out
 }
@@ -240,15 +234,26 @@ temporal_cloud_v1_action_limit{temporal_namespace="nan.a1b2c"} NaN 1788763560000
         ]);
         let a = attribute(full, &listed);
         let b = attribute(bare, &listed);
-        assert_eq!(a.usage, b.usage, "both label spellings give one answer");
-        assert_eq!(a.with_series, b.with_series);
-        assert_eq!(a.usage.len(), 3);
+        let listed_only = |r: &Attributed| {
+            r.usage
+                .iter()
+                .filter(|(id, _)| listed.contains(id))
+                .map(|(id, u)| (id.clone(), u.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        assert_eq!(
+            listed_only(&a),
+            listed_only(&b),
+            "both label spellings give one answer"
+        );
+        assert_eq!(a.usage.len(), 4, "three listed, one unmatched kept");
         assert_eq!(a.usage["idle-prod.a1b2c"], Usage::default());
         assert!(!a.with_series.contains("idle-prod.a1b2c"));
         assert_eq!(a.usage["payments-prod.a1b2c"].action_count, 100.0);
-        assert_eq!(a.unmatched.keys().collect::<Vec<_>>(), ["gone-prod.a1b2c"]);
-        assert_eq!(a.unmatched["gone-prod.a1b2c"], busy(1.0));
-        assert_eq!(b.unmatched.keys().collect::<Vec<_>>(), ["gone-prod"]);
+        assert_eq!(a.unmatched, ["gone-prod.a1b2c"]);
+        assert_eq!(a.usage["gone-prod.a1b2c"], busy(1.0), "kept with its usage");
+        assert!(a.with_series.contains("gone-prod.a1b2c"));
+        assert_eq!(b.unmatched, ["gone-prod"]);
 
         // Both spellings at once are one namespace's series.
         let both = BTreeMap::from([
@@ -262,6 +267,6 @@ temporal_cloud_v1_action_limit{temporal_namespace="nan.a1b2c"} NaN 1788763560000
         // A bare name two listed IDs share is not guessed.
         let twins = vec!["x-prod.aaaaa".to_string(), "x-prod.bbbbb".to_string()];
         let r = attribute(BTreeMap::from([("x-prod".to_string(), busy(1.0))]), &twins);
-        assert_eq!(r.unmatched.keys().collect::<Vec<_>>(), ["x-prod"]);
+        assert_eq!(r.unmatched, ["x-prod"]);
     }
 }

@@ -174,23 +174,15 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
         tracing::warn!("metrics: {w}");
     }
     let listed: Vec<String> = listed.into_iter().map(|ns| ns.namespace).collect();
-    let mut attributed = attribute(by_label, &listed);
+    // A series naming no listed namespace is kept as a row: its capacity-info call says what
+    // the server knows of it.
+    let attributed = attribute(by_label, &listed);
     if !attributed.unmatched.is_empty() {
         tracing::warn!(
             "metrics series for {} namespace(s) the Cloud Ops API does not list (just deleted?): {}",
             attributed.unmatched.len(),
-            attributed
-                .unmatched
-                .keys()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
+            attributed.unmatched.join(", ")
         );
-    }
-    // Not dropped: each stays a row, and its capacity-info call says what the server knows.
-    for (label, usage) in std::mem::take(&mut attributed.unmatched) {
-        attributed.with_series.insert(label.clone());
-        attributed.usage.insert(label, usage);
     }
     let unreadable = snapshot.exposition.warnings.len();
     let incomplete = !snapshot.completeness.is_complete();
