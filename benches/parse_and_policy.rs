@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tcap::capacity::Mode;
-use tcap::capacity::recommend::{self, ApsStats, Inputs, Policy};
+use tcap::capacity::recommend::{self, ApsStats, Inputs, Policy, Reading};
 use tcap::capacity::usage::aggregate;
 use tcap::cloud::metrics::{ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED};
 use tcap::cloud::openmetrics;
@@ -112,6 +112,13 @@ fn inputs() -> Vec<Inputs> {
                     p90: count * 0.9,
                     p99: count * 1.2,
                 }),
+                requests: Reading {
+                    limit: Some(2000.0),
+                    count: count * 1.5,
+                    throttled: if i % 11 == 0 { 40.0 } else { 0.0 },
+                    envelope: None,
+                },
+                ..Inputs::default()
             }
         })
         .collect()

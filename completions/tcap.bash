@@ -179,7 +179,7 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__analyze)
-            opts="-o -q -v -h --namespace --exclude --concurrency --rate-limit --target-utilization --notify --slack-webhook-url --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
+            opts="-o -q -v -h --namespace --exclude --concurrency --rate-limit --target-utilization --max-metrics-calls --price-per-million-actions --notify --slack-webhook-url --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,6 +202,14 @@ _tcap() {
                     return 0
                     ;;
                 --target-utilization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-metrics-calls)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --price-per-million-actions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

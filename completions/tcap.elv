@@ -55,6 +55,8 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --concurrency 'Cloud Ops requests in flight at once'
             cand --rate-limit 'Cloud Ops requests per second at most; a 429 slows the run below it for a while (Temporal allows 80 per service account, 40 per user)'
             cand --target-utilization 'Share of the limit a namespace should use at its 7-day p99, in (0, 1]'
+            cand --max-metrics-calls 'Metrics API requests this run may spend, retries included (the account has 180 an hour, shared with its other scrapers); a cut answer is read again in parts within it'
+            cand --price-per-million-actions 'Dollars per million actions for the cost figures [default: 50, the list price]'
             cand --slack-webhook-url 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed'
             cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
             cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'

@@ -58,6 +58,8 @@ complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l exclude -d 'Leave 
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l concurrency -d 'Cloud Ops requests in flight at once' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l rate-limit -d 'Cloud Ops requests per second at most; a 429 slows the run below it for a while (Temporal allows 80 per service account, 40 per user)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l target-utilization -d 'Share of the limit a namespace should use at its 7-day p99, in (0, 1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l max-metrics-calls -d 'Metrics API requests this run may spend, retries included (the account has 180 an hour, shared with its other scrapers); a cut answer is read again in parts within it' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l price-per-million-actions -d 'Dollars per million actions for the cost figures [default: 50, the list price]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l slack-webhook-url -d 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F

@@ -118,6 +118,8 @@ pub struct ConfigFile {
     pub color: Option<ColorWhen>,
     pub no_progress: Option<bool>,
     pub request_timeout: Option<String>,
+    /// Dollars per million actions for cost figures (`analyze`); the list price when unset.
+    pub price_per_million_actions: Option<f64>,
 }
 
 /// Where a key comes from; read only when a command needs it, so `tcap man` never asks for one.
@@ -147,6 +149,8 @@ pub struct Settings {
     pub progress: bool,
     pub request_timeout: Duration,
     pub demo: bool,
+    /// `price_per_million_actions` of the config file; the command's flag and variable win.
+    pub config_price_per_million_actions: Option<f64>,
     cloud_key: KeySource,
     metrics_key: Option<KeySource>,
     /// The Cloud Ops key once read: stdin (`--api-key-file -`) can be read only once, and the
@@ -290,6 +294,15 @@ impl Settings {
             )));
         }
 
+        if let Some(price) = config.price_per_million_actions
+            && !(price.is_finite() && price >= 0.0)
+        {
+            return Err(Error::Usage(format!(
+                "price_per_million_actions in the config file {}: {price} is not a number of dollars, 0 or more",
+                config_path.display()
+            )));
+        }
+
         Ok(Settings {
             cloud_ops_url: parse_base_url(&cloud_ops_url_origin, &cloud_ops_url)?,
             metrics_url: parse_base_url(&metrics_url_origin, &metrics_url)?,
@@ -301,6 +314,7 @@ impl Settings {
             progress,
             request_timeout,
             demo: args.demo,
+            config_price_per_million_actions: config.price_per_million_actions,
             cloud_key,
             metrics_key,
             cloud_key_read: std::sync::OnceLock::new(),

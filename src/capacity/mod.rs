@@ -2,6 +2,8 @@
 //! may read `cloud/`'s wire types (the namespace model, OpenMetrics samples), never a client.
 
 pub mod change;
+pub mod cost;
+pub mod dimension;
 pub mod recommend;
 pub mod usage;
 

@@ -3,25 +3,33 @@
 //! Numbers in, one recommendation out, no I/O: `tcap analyze` gathers the metrics window and
 //! capacity-info, and every branch of the judgement lives here where a table test pins it down.
 //!
-//! The policy, with `t` the target utilization (default 0.75):
-//! - demand `D = max(7-day p99, current count + current throttled)`, or the current minute alone
-//!   when the 7-day statistics are missing;
-//! - required `R = D / t`;
-//! - the on-demand limit `L` is capacity-info's `apsLimit`, else
-//!   `max(500, min(4 × mean, 2 × p90))` from the 7-day statistics, else the metrics limit of an
-//!   on-demand namespace, else the 500 APS floor;
-//! - On-Demand is enough when `L ≥ R` and nothing is throttled;
-//! - otherwise `n = ceil(R / 500)` TRUs, raised above the limit that throttled when there is
-//!   throttling, and the smallest valid value `≥ n` within the max available is recommended;
-//!   when none fits, the largest one is, together with a support request.
+//! The policy, with `t` the target utilization (default 0.75), for each dimension `d` of
+//! actions, requests and operations per second:
+//! - demand `D_d = count + throttled` in the current minute, and for actions also at least the
+//!   7-day p99 (the only dimension with 7-day statistics);
+//! - required `R_d = D_d / t`, and `n_d = ceil(R_d / per-TRU rate of d)` TRUs, raised above the
+//!   limit that throttled when `d` is throttled;
+//! - the On-Demand limit `L_d`: for actions capacity-info's `apsLimit`, else the envelope metric,
+//!   else `max(500, min(4 × mean, 2 × p90))` from the 7-day statistics; for every dimension then
+//!   the metric limit of an on-demand namespace, else the documented default;
+//! - On-Demand is enough when in every dimension `L_d ≥ R_d` and `d` is not throttled at a
+//!   limit On-Demand would not raise;
+//! - otherwise the binding dimension is the one On-Demand falls short in that needs the most
+//!   TRUs, and the smallest valid value covering every `n_d` within the max available is
+//!   recommended; when none fits, whichever mode gives the higher limit in the binding
+//!   dimension is, together with a support request.
 
 use std::fmt;
 
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
 
+pub use super::cost::BillingNote;
+pub use super::dimension::{Dimension, Reading};
 pub use crate::cloud::model::ApsStats;
 
 use super::Mode;
+use super::cost::{self, Basis, Cost};
 
 /// One TRU buys 500 actions per second.
 pub const APS_PER_TRU: f64 = 500.0;
@@ -29,13 +37,8 @@ pub const APS_PER_TRU: f64 = 500.0;
 pub const ON_DEMAND_FLOOR_APS: f64 = 500.0;
 /// Self-service TRU values, used when capacity-info lists none.
 pub const DEFAULT_TRU_VALUES: [u32; 7] = [2, 3, 4, 6, 8, 10, 12];
-/// Billing minimum per calendar hour for each TRU above the first (100 APS on average).
-pub const MIN_ACTIONS_PER_EXTRA_TRU_HOUR: f64 = 360_000.0;
-/// Pay-as-you-go list price.
-pub const USD_PER_MILLION_ACTIONS: f64 = 50.0;
 pub const DEFAULT_TARGET_UTILIZATION: f64 = 0.75;
 
-const SECONDS_PER_HOUR: f64 = 3600.0;
 // Dividing by a target such as 0.6 leaves binary noise (2000.0000000000002 APS); without this
 // slack the noise would turn an exact need of 4 TRUs into 5.
 const EPSILON: f64 = 1e-9;
@@ -48,6 +51,8 @@ pub enum Action {
     ScaleUp,
     ScaleDown,
     RevertToOnDemand,
+    /// A capacity request is in progress: nothing new is proposed until it ends.
+    Pending,
 }
 
 impl Action {
@@ -58,6 +63,7 @@ impl Action {
             Action::ScaleUp => "scale-up",
             Action::ScaleDown => "scale-down",
             Action::RevertToOnDemand => "revert-to-on-demand",
+            Action::Pending => "pending",
         }
     }
 }
@@ -76,6 +82,14 @@ fn is_usable(stats: &ApsStats) -> bool {
         .all(|v| v.is_finite() && *v >= 0.0)
 }
 
+/// The namespace's latest capacity request, as capacity-info reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LatestRequest {
+    pub in_progress: bool,
+    pub started: Option<DateTime<Utc>>,
+    pub ended: Option<DateTime<Utc>>,
+}
+
 /// Everything the policy looks at for one namespace, as read from the two APIs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Inputs {
@@ -85,6 +99,12 @@ pub struct Inputs {
     pub action_count: f64,
     /// Throttled APS in the metrics window (0 when there was no series).
     pub throttled: f64,
+    /// `action_on_demand_envelope_limit`, where the window had it.
+    pub action_envelope: Option<f64>,
+    /// Requests per second in the window.
+    pub requests: Reading,
+    /// Operations per second in the window.
+    pub operations: Reading,
     pub current_mode: Mode,
     pub current_trus: Option<f64>,
     /// capacity-info `validTruValues`; empty means the documented self-service list.
@@ -95,6 +115,34 @@ pub struct Inputs {
     pub on_demand_aps_limit: Option<f64>,
     /// capacity-info 7-day statistics; `None` when missing.
     pub stats: Option<ApsStats>,
+    /// capacity-info `hasLegacyLimits`: a Support-set floor that persists across mode switches.
+    pub has_legacy_limits: bool,
+    pub latest_request: Option<LatestRequest>,
+    /// When the inputs were read, to compare with the latest request's times.
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl Default for Inputs {
+    /// An idle on-demand namespace with nothing known about it.
+    fn default() -> Self {
+        Inputs {
+            action_limit: None,
+            action_count: 0.0,
+            throttled: 0.0,
+            action_envelope: None,
+            requests: Reading::default(),
+            operations: Reading::default(),
+            current_mode: Mode::OnDemand,
+            current_trus: None,
+            valid_tru_values: Vec::new(),
+            max_available_trus: None,
+            on_demand_aps_limit: None,
+            stats: None,
+            has_legacy_limits: false,
+            latest_request: None,
+            now: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -103,15 +151,33 @@ pub struct Policy {
     /// only a caller bypassing [`Policy::new`] can produce) is replaced by the default rather
     /// than turned into a NaN or infinite requirement.
     pub target_utilization: f64,
+    /// Dollars per million actions, for the cost figures.
+    pub price_per_million_actions: f64,
 }
 
 impl Policy {
     pub fn new(target_utilization: f64) -> Result<Self, String> {
         if is_valid_target(target_utilization) {
-            Ok(Self { target_utilization })
+            Ok(Self {
+                target_utilization,
+                ..Self::default()
+            })
         } else {
             Err(format!(
                 "target utilization must be greater than 0 and at most 1 (for example 0.75), got {target_utilization}"
+            ))
+        }
+    }
+
+    pub fn with_price(self, price_per_million_actions: f64) -> Result<Self, String> {
+        if price_per_million_actions.is_finite() && price_per_million_actions >= 0.0 {
+            Ok(Self {
+                price_per_million_actions,
+                ..self
+            })
+        } else {
+            Err(format!(
+                "the price per million actions must be a number of dollars, 0 or more (for example 50), got {price_per_million_actions}"
             ))
         }
     }
@@ -129,12 +195,30 @@ impl Default for Policy {
     fn default() -> Self {
         Self {
             target_utilization: DEFAULT_TARGET_UTILIZATION,
+            price_per_million_actions: cost::LIST_PRICE_PER_MILLION_ACTIONS,
         }
     }
 }
 
 fn is_valid_target(t: f64) -> bool {
     t > 0.0 && t <= 1.0
+}
+
+/// One dimension's part of the decision.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Figures {
+    /// The limit in force (metrics), `None` without a series.
+    pub limit: Option<f64>,
+    pub count: f64,
+    pub throttled: f64,
+    /// What the namespace must be able to serve (`D`).
+    pub demand: f64,
+    /// Demand divided by the target utilization (`R`).
+    pub required: f64,
+    /// The On-Demand limit compared against (`L`).
+    pub on_demand_limit: f64,
+    /// TRUs this dimension alone needs (`n`).
+    pub trus_needed: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -151,18 +235,17 @@ pub struct Recommendation {
     pub required_aps: f64,
     /// The On-Demand limit the decision compared against (`L`).
     pub on_demand_limit_aps: f64,
+    /// The dimension the recommendation is sized by.
+    pub binding_dimension: Dimension,
+    /// Actions, requests and operations, in [`Dimension::ALL`] order.
+    pub dimensions: [Figures; 3],
     /// The need exceeds what can be set without Temporal support.
     pub support_request: bool,
     /// Set when the 7-day mean is below the hourly billing minimum of the recommended TRUs.
     pub billing: Option<BillingNote>,
-}
-
-/// What the recommended TRUs would cost beyond the actions the namespace actually uses.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct BillingNote {
-    pub minimum_actions_per_hour: f64,
-    pub unused_actions_per_hour: f64,
-    pub unused_cost_per_hour_usd: f64,
+    pub cost: Cost,
+    /// The latest capacity request ended less than an hour ago: TRUs "can be adjusted hourly".
+    pub next_change_after: Option<DateTime<Utc>>,
 }
 
 /// Where the On-Demand limit came from; the fallbacks are named in `reason` because they are
@@ -170,6 +253,7 @@ pub struct BillingNote {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum LimitSource {
     CapacityInfo,
+    Envelope,
     Stats,
     Metric,
     Floor,
@@ -178,7 +262,7 @@ enum LimitSource {
 impl LimitSource {
     fn note(self) -> &'static str {
         match self {
-            LimitSource::CapacityInfo => "",
+            LimitSource::CapacityInfo | LimitSource::Envelope => "",
             LimitSource::Stats => " (from 7-day stats)",
             LimitSource::Metric => " (current metric)",
             LimitSource::Floor => " (the default floor)",
@@ -186,59 +270,204 @@ impl LimitSource {
     }
 }
 
-/// Applies the policy to one namespace. Total: garbage readings degrade to the documented
-/// fallbacks instead of panicking or leaking NaN into the output.
-pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
-    let target = policy.effective_target();
-    let count = rate(inputs.action_count);
-    let throttled = rate(inputs.throttled);
-    let now = count + throttled;
-    let stats = inputs.stats.filter(is_usable);
-    let demand = stats.map_or(now, |s| s.p99.max(now));
-    let required = demand / target;
-    let action_limit = inputs.action_limit.and_then(positive);
-    let (od_limit, od_source) = on_demand_limit(inputs, stats, action_limit);
-    let current_trus = current_trus(inputs, action_limit);
+/// The policy's view of one dimension.
+#[derive(Clone, Copy, Debug)]
+struct Need {
+    dimension: Dimension,
+    limit: Option<f64>,
+    count: f64,
+    throttled: f64,
+    demand: f64,
+    required: f64,
+    od_limit: f64,
+    od_source: LimitSource,
+    /// The limit in force when this dimension throttled.
+    throttled_limit: Option<f64>,
+    /// On-Demand covers the need and would clear the throttling.
+    od_enough: bool,
+    by_demand: u32,
+    above_throttled: u32,
+    needed: u32,
+}
 
-    let mut reason = format!(
-        "{} needs {} APS at {} target; on-demand limit is {}{}",
-        demand_phrase(stats, now),
-        fmt_int(required),
-        fmt_pct(target),
-        fmt_int(od_limit),
-        od_source.note()
-    );
-    let mut rec = Recommendation {
-        mode: Mode::OnDemand,
-        trus: None,
-        action: Action::Keep,
-        reason: String::new(),
-        demand_aps: demand,
-        required_aps: required,
-        on_demand_limit_aps: od_limit,
-        support_request: false,
-        billing: None,
+impl Need {
+    fn figures(&self) -> Figures {
+        Figures {
+            limit: self.limit,
+            count: self.count,
+            throttled: self.throttled,
+            demand: self.demand,
+            required: self.required,
+            on_demand_limit: self.od_limit,
+            trus_needed: self.needed,
+        }
+    }
+
+    /// "2,000" for actions (the sentence says APS once), "2,000 RPS" for the others.
+    fn od_text(&self) -> String {
+        match self.dimension {
+            Dimension::Aps => fmt_int(self.od_limit),
+            d => format!("{} {}", fmt_int(self.od_limit), d.unit()),
+        }
+    }
+}
+
+fn need(
+    dimension: Dimension,
+    inputs: &Inputs,
+    stats: Option<ApsStats>,
+    current_trus: Option<f64>,
+    target: f64,
+) -> Need {
+    let reading = match dimension {
+        Dimension::Aps => Reading {
+            limit: inputs.action_limit,
+            count: inputs.action_count,
+            throttled: inputs.throttled,
+            envelope: inputs.action_envelope,
+        },
+        Dimension::Rps => inputs.requests,
+        Dimension::Ops => inputs.operations,
     };
-
+    let count = rate(reading.count);
+    let throttled = rate(reading.throttled);
+    let now = count + throttled;
+    let demand = match (dimension, stats) {
+        (Dimension::Aps, Some(s)) => s.p99.max(now),
+        _ => now,
+    };
+    let required = demand / target;
+    let limit = reading.limit.and_then(positive);
+    let (od_limit, od_source) = on_demand_limit(dimension, inputs, reading, stats, limit);
     // Throttling proves the limit in force was too low even when the minute's average sits
     // under it (sub-minute bursts), so new capacity must exceed that limit; without this a
     // throttled on-demand namespace at 2,000 APS could be told to provision 1,500.
     let throttled_limit = (throttled > 0.0)
         .then(|| {
-            action_limit
-                .or(current_trus.map(|c| c * APS_PER_TRU))
+            limit
+                .or(current_trus.map(|c| c * dimension.per_tru()))
                 .or((inputs.current_mode == Mode::OnDemand).then_some(od_limit))
         })
         .flatten();
     // Throttling rules On-Demand out only when On-Demand would not raise the limit that
     // throttled: a Support-set or usage-grown On-Demand limit above it is the cheaper fix.
-    let od_clears_throttling = throttled_limit.is_none_or(|l| od_limit > l + EPSILON);
-    if od_limit + EPSILON >= required && od_clears_throttling {
-        match throttled_limit {
+    let od_clears = throttled_limit.is_none_or(|l| od_limit > l + EPSILON);
+    let by_demand = trus_covering(required, dimension);
+    let above_throttled =
+        throttled_limit.map_or(0, |l| trus_within(l, dimension).saturating_add(1));
+    Need {
+        dimension,
+        limit,
+        count,
+        throttled,
+        demand,
+        required,
+        od_limit,
+        od_source,
+        throttled_limit,
+        od_enough: od_limit + EPSILON >= required && od_clears,
+        by_demand,
+        above_throttled,
+        needed: by_demand.max(above_throttled),
+    }
+}
+
+/// Applies the policy to one namespace. Total: garbage readings degrade to the documented
+/// fallbacks instead of panicking or leaking NaN into the output.
+pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
+    let target = policy.effective_target();
+    let stats = inputs.stats.filter(is_usable);
+    let action_limit = inputs.action_limit.and_then(positive);
+    let current_trus = current_trus(inputs, action_limit);
+    let needs = Dimension::ALL.map(|d| need(d, inputs, stats, current_trus, target));
+    let aps = needs[0];
+    let on_demand_enough = needs.iter().all(|n| n.od_enough);
+    // The binding dimension is where On-Demand falls short (the one needing most TRUs when it
+    // falls short in several); when it is enough everywhere, the one closest to needing TRUs.
+    let b = *needs
+        .iter()
+        .filter(|n| on_demand_enough || !n.od_enough)
+        .fold(None::<&Need>, |best, n| match best {
+            Some(best) if best.needed >= n.needed => Some(best),
+            _ => Some(n),
+        })
+        .expect("at least one dimension");
+    let widest = *needs
+        .iter()
+        .fold(&b, |best, n| if n.needed > best.needed { n } else { best });
+
+    let mut rec = Recommendation {
+        mode: Mode::OnDemand,
+        trus: None,
+        action: Action::Keep,
+        reason: String::new(),
+        demand_aps: aps.demand,
+        required_aps: aps.required,
+        on_demand_limit_aps: aps.od_limit,
+        binding_dimension: b.dimension,
+        dimensions: needs.map(|n| n.figures()),
+        support_request: false,
+        billing: None,
+        cost: Cost {
+            hourly_usd_now: 0.0,
+            hourly_usd_recommended: 0.0,
+            basis: Basis::CurrentMinute,
+        },
+        next_change_after: None,
+    };
+    let mut reason = format!(
+        "{} needs {} {unit} at {} target; on-demand limit is {}{}",
+        demand_phrase(&b, stats),
+        fmt_int(b.required),
+        fmt_pct(target),
+        b.od_text(),
+        b.od_source.note(),
+        unit = b.dimension.unit(),
+    );
+    decide(inputs, &b, &widest, current_trus, &mut rec, &mut reason);
+
+    if let (Some(t), Some(s)) = (rec.trus, stats)
+        && rec.mode == Mode::Provisioned
+    {
+        rec.billing = cost::billing_note(t, s.mean, policy.price_per_million_actions);
+        if let Some(b) = rec.billing {
+            reason.push_str(&format!(
+                "; the 7-day mean of {} APS leaves at least {} of the {} minimum actions/hour unused (at least {}/hour {}), so prefer a time-boxed `tcap schedule-change` for the peak over a permanent change",
+                fmt_int(s.mean),
+                fmt_int(b.unused_actions_per_hour),
+                fmt_int(b.minimum_actions_per_hour),
+                fmt_usd(b.unused_cost_per_hour_usd),
+                price_text(policy.price_per_million_actions)
+            ));
+        }
+    }
+    in_flight(inputs, current_trus, &mut rec, &mut reason);
+    if inputs.has_legacy_limits {
+        reason.push_str(
+            "; a Support-set limit applies (hasLegacyLimits) and persists across mode switches",
+        );
+    }
+    rec.cost = hourly_cost(inputs, stats, current_trus, &rec, policy);
+    rec.reason = reason;
+    rec
+}
+
+/// Mode, TRUs, action and support flag, and the rest of the sentence.
+fn decide(
+    inputs: &Inputs,
+    b: &Need,
+    widest: &Need,
+    current_trus: Option<f64>,
+    rec: &mut Recommendation,
+    reason: &mut String,
+) {
+    let unit = b.dimension.unit();
+    if b.od_enough {
+        match b.throttled_limit {
             Some(l) => reason.push_str(&format!(
-                ", above the {} APS limit that throttled {} APS now, so on-demand is enough",
+                ", above the {} {unit} limit that throttled {} {unit} now, so on-demand is enough",
                 fmt_int(l),
-                fmt_int(throttled)
+                fmt_int(b.throttled)
             )),
             None => reason.push_str(", so on-demand is enough"),
         }
@@ -246,17 +475,13 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
             reason.push_str(&format!(" instead of {}", fmt_tru_count_f64(c)));
         }
         rec.action = action_for(inputs.current_mode, current_trus, Mode::OnDemand, None);
-        rec.reason = reason;
-        return rec;
+        return;
     }
 
-    if throttled > 0.0 {
-        reason.push_str(&format!("; throttled {} APS now", fmt_int(throttled)));
+    if b.throttled > 0.0 {
+        reason.push_str(&format!("; throttled {} {unit} now", fmt_int(b.throttled)));
     }
-    let by_demand = trus_covering(required);
-    let above_throttled = throttled_limit.map_or(0, |l| trus_within(l).saturating_add(1));
-    let needed = by_demand.max(above_throttled);
-
+    let needed = widest.needed;
     let valid = valid_values(&inputs.valid_tru_values);
     let cap = inputs.max_available_trus.filter(|c| !c.is_nan());
     let allowed: Vec<u32> = valid
@@ -271,28 +496,40 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
     candidates.extend(current_value);
     candidates.sort_unstable();
     candidates.dedup();
+    let limit_text = |t: u32| {
+        format!(
+            "{} ({} {unit})",
+            fmt_tru_count(t),
+            fmt_int(tru_limit(t, b.dimension))
+        )
+    };
 
     let chosen = if let Some(&t) = candidates.iter().find(|&&v| v >= needed) {
         if allowed.contains(&t) {
-            reason.push_str(&format!(
-                "; {} ({} APS) is the smallest valid value",
-                fmt_tru_count(t),
-                fmt_int(tru_aps(t))
-            ));
-            if let Some(l) = throttled_limit.filter(|_| above_throttled > by_demand) {
-                reason.push_str(&format!(" above the current {} APS limit", fmt_int(l)));
+            reason.push_str(&format!("; {} is the smallest valid value", limit_text(t)));
+            if let Some(l) = b
+                .throttled_limit
+                .filter(|_| b.above_throttled > b.by_demand && b.needed == needed)
+            {
+                reason.push_str(&format!(" above the current {} {unit} limit", fmt_int(l)));
             }
         } else {
             reason.push_str(&format!(
-                "; keeping the current {} ({} APS) covers it, as no smaller valid value is available",
-                fmt_tru_count(t),
-                fmt_int(tru_aps(t))
+                "; keeping the current {} covers it, as no smaller valid value is available",
+                limit_text(t)
+            ));
+        }
+        if widest.dimension != b.dimension && widest.needed > b.needed {
+            reason.push_str(&format!(
+                " that also covers the {} {} needed",
+                fmt_int(widest.required),
+                widest.dimension.unit()
             ));
         }
         Some(t)
     } else if let Some(&t) = candidates
         .last()
-        .filter(|&&t| tru_aps(t) > od_limit + EPSILON || Some(t) == current_value)
+        .filter(|&&t| tru_limit(t, b.dimension) > b.od_limit + EPSILON || Some(t) == current_value)
     {
         rec.support_request = true;
         let largest_valid = valid.last().copied().unwrap_or(0);
@@ -303,13 +540,9 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
             _ => format!("max {largest_valid}"),
         };
         let what = if Some(t) == current_value {
-            format!(
-                "keep the current {} ({} APS)",
-                fmt_tru_count(t),
-                fmt_int(tru_aps(t))
-            )
+            format!("keep the current {}", limit_text(t))
         } else {
-            format!("set {} ({} APS)", fmt_tru_count(t), fmt_int(tru_aps(t)))
+            format!("set {}", limit_text(t))
         };
         reason.push_str(&format!(
             "; {} needed exceeds self-service ({limit}), so {what} and file a support request",
@@ -321,17 +554,14 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
         // value would: provisioning would cost more for less.
         rec.support_request = true;
         reason.push_str(&format!(
-            "; {} needed exceeds what is available, and on-demand's {} APS is more than the largest available {} ({} APS), so {} on-demand and file a support request",
+            "; {} needed exceeds what is available, and on-demand's {} {unit} is more than the largest available {}, so {} on-demand and file a support request",
             fmt_tru_count(needed),
-            fmt_int(od_limit),
-            fmt_tru_count(t),
-            fmt_int(tru_aps(t)),
+            fmt_int(b.od_limit),
+            limit_text(t),
             if inputs.current_mode == Mode::OnDemand { "stay on" } else { "return to" }
         ));
-        rec.mode = Mode::OnDemand;
         rec.action = action_for(inputs.current_mode, current_trus, Mode::OnDemand, None);
-        rec.reason = reason;
-        return rec;
+        return;
     } else {
         rec.support_request = true;
         let cap_text = cap.map_or_else(|| "none".to_owned(), |c| fmt_int(c.floor()));
@@ -355,43 +585,118 @@ pub fn recommend(inputs: &Inputs, policy: &Policy) -> Recommendation {
     if inputs.current_mode == Mode::Provisioned && current_trus.is_none() && chosen.is_some() {
         reason.push_str("; current TRU count unknown");
     }
+}
 
-    if let (Some(t), Some(s)) = (chosen, stats) {
-        rec.billing = billing_note(t, s.mean);
-        if let Some(b) = rec.billing {
-            reason.push_str(&format!(
-                "; the 7-day mean of {} APS leaves about {} of the {} minimum actions/hour unused ({}/hour at list price), so prefer a time-boxed `tcap schedule-change` for the peak over a permanent change",
-                fmt_int(s.mean),
-                fmt_int(b.unused_actions_per_hour),
-                fmt_int(b.minimum_actions_per_hour),
-                fmt_usd(b.unused_cost_per_hour_usd)
-            ));
+/// A request in progress turns the advice into `pending`; one that ended within the hour sets
+/// when the next change can be made ("TRUs can be adjusted hourly").
+fn in_flight(
+    inputs: &Inputs,
+    current_trus: Option<f64>,
+    rec: &mut Recommendation,
+    reason: &mut String,
+) {
+    let Some(request) = inputs.latest_request else {
+        return;
+    };
+    if request.in_progress {
+        let since = request
+            .started
+            .map(|t| format!(" since {}", fmt_time(t)))
+            .unwrap_or_default();
+        *reason = format!(
+            "a capacity request has been in progress{since}, so no new change is proposed until it ends; for the current load: {reason}"
+        );
+        rec.mode = inputs.current_mode;
+        rec.trus = current_trus.and_then(whole);
+        rec.action = Action::Pending;
+        rec.billing = None;
+        return;
+    }
+    if let (Some(ended), Some(now)) = (request.ended, inputs.now) {
+        let next = ended + Duration::hours(1);
+        if now < next {
+            rec.next_change_after = Some(next);
+            if rec.action != Action::Keep {
+                reason.push_str(&format!(
+                    "; TRUs can be adjusted hourly and the last change ended at {}, so make this change after {}",
+                    fmt_time(ended),
+                    fmt_time(next)
+                ));
+            }
         }
     }
+}
 
-    rec.reason = reason;
-    rec
+/// An hour now and as recommended: the actions used (7-day mean, else the current minute) or
+/// the TRU minimum, whichever is larger.
+fn hourly_cost(
+    inputs: &Inputs,
+    stats: Option<ApsStats>,
+    current_trus: Option<f64>,
+    rec: &Recommendation,
+    policy: &Policy,
+) -> Cost {
+    let (used_aps, basis) = match stats {
+        Some(s) => (s.mean, Basis::SevenDayMean),
+        None => (rate(inputs.action_count), Basis::CurrentMinute),
+    };
+    let used = used_aps * cost::SECONDS_PER_HOUR;
+    let price = policy.price_per_million_actions;
+    let held = match inputs.current_mode {
+        Mode::Provisioned => current_trus,
+        Mode::OnDemand => None,
+    };
+    let recommended = match rec.mode {
+        Mode::Provisioned => rec.trus.map(f64::from).or(held),
+        Mode::OnDemand => None,
+    };
+    Cost {
+        hourly_usd_now: cost::hourly_usd(used, held, price),
+        hourly_usd_recommended: cost::hourly_usd(used, recommended, price),
+        basis,
+    }
+}
+
+fn price_text(price: f64) -> String {
+    if (price - cost::LIST_PRICE_PER_MILLION_ACTIONS).abs() < EPSILON {
+        "at list price".into()
+    } else {
+        format!("at {} per million actions", fmt_usd(price))
+    }
+}
+
+fn fmt_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 fn on_demand_limit(
+    dimension: Dimension,
     inputs: &Inputs,
+    reading: Reading,
     stats: Option<ApsStats>,
-    action_limit: Option<f64>,
+    limit: Option<f64>,
 ) -> (f64, LimitSource) {
-    if let Some(l) = inputs.on_demand_aps_limit.and_then(positive) {
+    if dimension == Dimension::Aps
+        && let Some(l) = inputs.on_demand_aps_limit.and_then(positive)
+    {
         return (l, LimitSource::CapacityInfo);
     }
-    if let Some(s) = stats {
+    if let Some(l) = reading.envelope.and_then(positive) {
+        return (l.max(dimension.on_demand_floor()), LimitSource::Envelope);
+    }
+    if dimension == Dimension::Aps
+        && let Some(s) = stats
+    {
         let formula = (4.0 * s.mean).min(2.0 * s.p90);
         return (ON_DEMAND_FLOOR_APS.max(formula), LimitSource::Stats);
     }
     // A provisioned namespace's metric is its TRU limit, which says nothing about On-Demand.
     if inputs.current_mode == Mode::OnDemand
-        && let Some(l) = action_limit
+        && let Some(l) = limit
     {
         return (l, LimitSource::Metric);
     }
-    (ON_DEMAND_FLOOR_APS, LimitSource::Floor)
+    (dimension.on_demand_floor(), LimitSource::Floor)
 }
 
 fn current_trus(inputs: &Inputs, action_limit: Option<f64>) -> Option<f64> {
@@ -426,36 +731,11 @@ fn action_for(current: Mode, current_trus: Option<f64>, mode: Mode, trus: Option
     }
 }
 
-/// What `trus` TRUs bill in a calendar hour at the least, in dollars at the list price: each TRU
-/// above the first carries 360,000 actions, used or not.
-///
-/// ```
-/// assert_eq!(tcap::capacity::recommend::hourly_minimum_usd(6.0), 90.0);
-/// assert_eq!(tcap::capacity::recommend::hourly_minimum_usd(1.0), 0.0);
-/// ```
-pub fn hourly_minimum_usd(trus: f64) -> f64 {
-    list_price_usd((trus - 1.0).max(0.0) * MIN_ACTIONS_PER_EXTRA_TRU_HOUR)
-}
-
-fn list_price_usd(actions: f64) -> f64 {
-    actions * USD_PER_MILLION_ACTIONS / 1_000_000.0
-}
-
-fn billing_note(trus: u32, mean_aps: f64) -> Option<BillingNote> {
-    let extra = f64::from(trus.saturating_sub(1));
-    let minimum = extra * MIN_ACTIONS_PER_EXTRA_TRU_HOUR;
-    let used = mean_aps * SECONDS_PER_HOUR;
-    (used < minimum).then(|| {
-        let unused = minimum - used;
-        BillingNote {
-            minimum_actions_per_hour: minimum,
-            unused_actions_per_hour: unused,
-            unused_cost_per_hour_usd: list_price_usd(unused),
-        }
-    })
-}
-
-fn demand_phrase(stats: Option<ApsStats>, now: f64) -> String {
+fn demand_phrase(need: &Need, stats: Option<ApsStats>) -> String {
+    let now = need.count + need.throttled;
+    if need.dimension != Dimension::Aps {
+        return format!("current {} {}", fmt_int(now), need.dimension.unit());
+    }
     match stats {
         None => format!(
             "7-day statistics were missing, so the current minute was used: {} APS",
@@ -497,18 +777,18 @@ fn positive(v: f64) -> Option<f64> {
     (v.is_finite() && v > 0.0).then_some(v)
 }
 
-/// Fewest TRUs whose limit reaches `aps` (saturating for absurd inputs).
-fn trus_covering(aps: f64) -> u32 {
-    (aps / APS_PER_TRU - EPSILON).ceil().max(0.0) as u32
+/// Fewest TRUs whose limit in `dimension` reaches `value` (saturating for absurd inputs).
+fn trus_covering(value: f64, dimension: Dimension) -> u32 {
+    (value / dimension.per_tru() - EPSILON).ceil().max(0.0) as u32
 }
 
-/// Most TRUs whose limit stays within `aps`.
-fn trus_within(aps: f64) -> u32 {
-    (aps / APS_PER_TRU + EPSILON).floor().max(0.0) as u32
+/// Most TRUs whose limit in `dimension` stays within `value`.
+fn trus_within(value: f64, dimension: Dimension) -> u32 {
+    (value / dimension.per_tru() + EPSILON).floor().max(0.0) as u32
 }
 
-fn tru_aps(trus: u32) -> f64 {
-    f64::from(trus) * APS_PER_TRU
+fn tru_limit(trus: u32, dimension: Dimension) -> f64 {
+    f64::from(trus) * dimension.per_tru()
 }
 
 fn fmt_tru_count(t: u32) -> String {
@@ -603,12 +883,9 @@ mod tests {
             action_limit: Some(action_limit),
             action_count: count,
             throttled,
-            current_mode: Mode::OnDemand,
-            current_trus: None,
             valid_tru_values: DOCUMENTED.to_vec(),
             max_available_trus: Some(12.0),
-            on_demand_aps_limit: None,
-            stats: None,
+            ..Inputs::default()
         }
     }
 
@@ -626,6 +903,7 @@ mod tests {
             minimum_actions_per_hour: minimum,
             unused_actions_per_hour: unused,
             unused_cost_per_hour_usd: usd,
+            basis: crate::capacity::cost::Basis::SevenDayMean,
         })
     }
 
@@ -755,7 +1033,7 @@ mod tests {
                 reason_has: &[
                     "on-demand limit is 2,000; throttled 120 APS now",
                     "6 TRUs (3,000 APS) is the smallest valid value above the current 2,000 APS limit",
-                    "mean of 400 APS leaves about 360,000 of the 1,800,000 minimum actions/hour unused",
+                    "mean of 400 APS leaves at least 360,000 of the 1,800,000 minimum actions/hour unused",
                     "$18.00/hour",
                 ],
             },
@@ -789,6 +1067,7 @@ mod tests {
                 inputs: Inputs {
                     stats: stats(2_000.0, 2_500.0, 3_000.0),
                     on_demand_aps_limit: Some(10_000.0),
+                    has_legacy_limits: true,
                     ..on_demand(10_000.0, 9_700.0, 300.0)
                 },
                 target: 0.75,
@@ -801,6 +1080,7 @@ mod tests {
                 reason_has: &[
                     "on-demand's 10,000 APS is more than the largest available 12 TRUs (6,000 APS)",
                     "stay on on-demand and file a support request",
+                    "(hasLegacyLimits)",
                 ],
             },
             Case {
@@ -1170,7 +1450,7 @@ mod tests {
                 billing: billing(2_520_000.0, 1_980_000.0, 99.0),
                 reason_has: &[
                     "8 TRUs (4,000 APS) is the smallest valid value",
-                    "the 7-day mean of 150 APS leaves about 1,980,000 of the 2,520,000 minimum actions/hour unused ($99.00/hour at list price)",
+                    "the 7-day mean of 150 APS leaves at least 1,980,000 of the 2,520,000 minimum actions/hour unused (at least $99.00/hour at list price)",
                     "prefer a time-boxed `tcap schedule-change` for the peak over a permanent change",
                 ],
             },
@@ -1300,6 +1580,234 @@ mod tests {
         for case in &cases {
             check(case);
         }
+    }
+
+    fn rps(limit: f64, count: f64, throttled: f64) -> Reading {
+        Reading {
+            limit: Some(limit),
+            count,
+            throttled,
+            envelope: None,
+        }
+    }
+
+    #[test]
+    fn requests_throttled_on_demand_provision_with_rps_binding() {
+        // Actions are fine (p99 300 → 400 needed, on-demand 800). Requests: 1,960 + 300
+        // throttled at the 2,000 RPS limit → D = 2,260, R = 3,013.3 → ceil(3,013.3 / 1,500) =
+        // 3 TRUs (4,500 RPS), above the 2,000 that throttled.
+        let inputs = Inputs {
+            stats: stats(200.0, 280.0, 300.0),
+            on_demand_aps_limit: Some(800.0),
+            requests: rps(2_000.0, 1_960.0, 300.0),
+            ..on_demand(800.0, 250.0, 0.0)
+        };
+        let rec = recommend(&inputs, &Policy::default());
+        assert_eq!(rec.binding_dimension, Dimension::Rps, "{}", rec.reason);
+        assert_eq!(
+            (rec.mode, rec.trus, rec.action),
+            (Mode::Provisioned, Some(3), Action::Provision)
+        );
+        assert_eq!(
+            rec.reason,
+            "current 2,260 RPS needs 3,013 RPS at 75% target; on-demand limit is 2,000 RPS \
+             (current metric); throttled 300 RPS now; 3 TRUs (4,500 RPS) is the smallest valid \
+             value"
+        );
+        let r = rec.dimensions[1];
+        assert!((r.required - 3_013.33).abs() < 0.01, "{r:?}");
+        assert_eq!((r.trus_needed, r.on_demand_limit), (3, 2_000.0));
+        // The APS fields keep their meaning for scripts.
+        assert_eq!((rec.demand_aps, rec.on_demand_limit_aps), (300.0, 800.0));
+    }
+
+    #[test]
+    fn an_envelope_above_the_throttled_limit_makes_on_demand_enough() {
+        // 2 TRUs give 3,000 RPS, which throttled 100; On-Demand would give 6,000 RPS and 1,000
+        // APS, covering 4,000 RPS and 400 APS needed: revert, no hourly minimum.
+        let inputs = Inputs {
+            stats: stats(200.0, 280.0, 300.0),
+            on_demand_aps_limit: Some(1_000.0),
+            requests: Reading {
+                envelope: Some(6_000.0),
+                ..rps(3_000.0, 2_900.0, 100.0)
+            },
+            ..provisioned(2.0, 250.0, 0.0)
+        };
+        let rec = recommend(&inputs, &Policy::default());
+        assert_eq!(rec.action, Action::RevertToOnDemand, "{}", rec.reason);
+        assert_eq!(rec.binding_dimension, Dimension::Rps);
+        assert!(
+            rec.reason.contains(
+                "on-demand limit is 6,000 RPS, above the 3,000 RPS limit that throttled 100 RPS now"
+            ),
+            "{}",
+            rec.reason
+        );
+        // Without the envelope On-Demand is known only at its 2,000 RPS default: scale up.
+        let without = Inputs {
+            requests: rps(3_000.0, 2_900.0, 100.0),
+            ..inputs
+        };
+        let rec = recommend(&without, &Policy::default());
+        assert_eq!(
+            (rec.action, rec.trus),
+            (Action::ScaleUp, Some(3)),
+            "{}",
+            rec.reason
+        );
+    }
+
+    #[test]
+    fn the_largest_need_sizes_the_value_the_binding_dimension_names() {
+        // Operations throttle at 4,000 OPS (on-demand default): 2 TRUs would clear them, but
+        // actions need 1,867 APS (4 TRUs) while On-Demand's 2,000 APS covers them: the binding
+        // dimension is OPS (where On-Demand falls short) and the value 4 TRUs.
+        let inputs = Inputs {
+            stats: stats(900.0, 1_000.0, 1_400.0),
+            on_demand_aps_limit: Some(2_000.0),
+            operations: rps(4_000.0, 3_950.0, 50.0),
+            ..on_demand(2_000.0, 1_200.0, 0.0)
+        };
+        let rec = recommend(&inputs, &Policy::default());
+        assert_eq!(rec.binding_dimension, Dimension::Ops, "{}", rec.reason);
+        assert_eq!(rec.trus, Some(4), "{}", rec.reason);
+        assert!(
+            rec.reason.contains(
+                "4 TRUs (16,000 OPS) is the smallest valid value that also covers the 1,867 APS needed"
+            ),
+            "{}",
+            rec.reason
+        );
+    }
+
+    #[test]
+    fn in_flight_requests_and_the_hourly_rule() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let busy = Inputs {
+            stats: stats(2_000.0, 2_800.0, 3_000.0),
+            on_demand_aps_limit: Some(800.0),
+            now: Some(t("2026-11-30T12:00:00Z")),
+            ..provisioned(4.0, 2_500.0, 0.0)
+        };
+        // In progress: nothing new is proposed, and the reason says since when.
+        let pending = Inputs {
+            latest_request: Some(LatestRequest {
+                in_progress: true,
+                started: Some(t("2026-11-30T11:58:00Z")),
+                ended: None,
+            }),
+            ..busy.clone()
+        };
+        let rec = recommend(&pending, &Policy::default());
+        assert_eq!(
+            (rec.action, rec.mode, rec.trus),
+            (Action::Pending, Mode::Provisioned, Some(4))
+        );
+        assert!(
+            rec.reason
+                .starts_with("a capacity request has been in progress since 2026-11-30T11:58:00Z"),
+            "{}",
+            rec.reason
+        );
+        assert_eq!(rec.cost.hourly_usd_now, rec.cost.hourly_usd_recommended);
+        // Ended 20 minutes ago: the scale-up stands, after the hour.
+        let recent = Inputs {
+            latest_request: Some(LatestRequest {
+                in_progress: false,
+                started: Some(t("2026-11-30T11:39:00Z")),
+                ended: Some(t("2026-11-30T11:40:00Z")),
+            }),
+            ..busy.clone()
+        };
+        let rec = recommend(&recent, &Policy::default());
+        assert_eq!(rec.action, Action::ScaleUp);
+        assert_eq!(rec.next_change_after, Some(t("2026-11-30T12:40:00Z")));
+        assert!(
+            rec.reason.contains("the last change ended at 2026-11-30T11:40:00Z, so make this change after 2026-11-30T12:40:00Z"),
+            "{}",
+            rec.reason
+        );
+        // An hour and more ago: nothing to wait for.
+        let old = Inputs {
+            now: Some(t("2026-11-30T12:40:00Z")),
+            ..recent
+        };
+        assert_eq!(recommend(&old, &Policy::default()).next_change_after, None);
+    }
+
+    #[test]
+    fn legacy_limits_are_named() {
+        let inputs = Inputs {
+            stats: stats(2_000.0, 2_500.0, 3_000.0),
+            on_demand_aps_limit: Some(10_000.0),
+            has_legacy_limits: true,
+            ..on_demand(10_000.0, 9_700.0, 300.0)
+        };
+        let rec = recommend(&inputs, &Policy::default());
+        assert!(
+            rec.support_request && rec.mode == Mode::OnDemand,
+            "{}",
+            rec.reason
+        );
+        assert!(
+            rec.reason.ends_with(
+                "a Support-set limit applies (hasLegacyLimits) and persists across mode switches"
+            ),
+            "{}",
+            rec.reason
+        );
+    }
+
+    #[test]
+    fn cost_is_the_larger_of_use_and_the_minimum_at_the_price() {
+        // 6 TRUs held, mean 100 APS (360,000 actions/hour): now the 1,800,000 minimum ($90),
+        // recommended On-Demand the 360,000 used ($18).
+        let inputs = Inputs {
+            stats: stats(100.0, 150.0, 200.0),
+            on_demand_aps_limit: Some(600.0),
+            ..provisioned(6.0, 120.0, 0.0)
+        };
+        let rec = recommend(&inputs, &Policy::default());
+        assert_eq!(rec.action, Action::RevertToOnDemand);
+        assert_eq!(
+            rec.cost,
+            Cost {
+                hourly_usd_now: 90.0,
+                hourly_usd_recommended: 18.0,
+                basis: Basis::SevenDayMean
+            }
+        );
+        let volume = Policy::default().with_price(25.0).unwrap();
+        let rec = recommend(&inputs, &volume);
+        assert_eq!(
+            (rec.cost.hourly_usd_now, rec.cost.hourly_usd_recommended),
+            (45.0, 9.0)
+        );
+        // Without statistics the current minute stands in, and says so.
+        let rec = recommend(&on_demand(500.0, 100.0, 0.0), &Policy::default());
+        assert_eq!(rec.cost.basis, Basis::CurrentMinute);
+        assert_eq!(rec.cost.hourly_usd_now, 18.0);
+        assert!(Policy::default().with_price(-1.0).is_err());
+        assert!(Policy::default().with_price(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn a_billing_note_at_a_volume_price_says_so() {
+        let inputs = Inputs {
+            stats: stats(150.0, 300.0, 3_000.0),
+            on_demand_aps_limit: Some(600.0),
+            ..on_demand(600.0, 200.0, 0.0)
+        };
+        let rec = recommend(&inputs, &Policy::default().with_price(20.0).unwrap());
+        let note = rec.billing.unwrap();
+        assert_eq!(note.unused_cost_per_hour_usd, 39.6);
+        assert!(
+            rec.reason
+                .contains("(at least $39.60/hour at $20.00 per million actions)"),
+            "{}",
+            rec.reason
+        );
     }
 
     #[test]
@@ -1447,6 +1955,7 @@ mod tests {
             &inputs,
             &Policy {
                 target_utilization: 0.0,
+                ..Policy::default()
             },
         );
         assert_eq!(broken, recommend(&inputs, &Policy::default()));

@@ -1,8 +1,14 @@
-//! Per-namespace usage from one metrics window: the limit, foreground actions and throttling.
+//! Per-namespace usage from one metrics window: limit, count and throttling of actions,
+//! requests and operations, and what each limit would be on On-Demand.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::cloud::metrics::{ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED};
+use super::dimension::{Dimension, Reading, max_of};
+use crate::cloud::metrics::{
+    ACTION_COUNT, ACTION_ENVELOPE, ACTION_LIMIT, ACTION_THROTTLED, OPERATIONS_COUNT,
+    OPERATIONS_ENVELOPE, OPERATIONS_LIMIT, OPERATIONS_THROTTLED, REQUEST_COUNT, REQUEST_ENVELOPE,
+    REQUEST_LIMIT, REQUEST_THROTTLED,
+};
 use crate::cloud::openmetrics::Sample;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -14,26 +20,77 @@ pub struct Usage {
     pub action_count: f64,
     pub background_count: f64,
     pub throttled: f64,
+    /// `action_on_demand_envelope_limit`.
+    pub action_envelope: Option<f64>,
+    /// Service requests per second, every `operation` summed.
+    pub requests: Reading,
+    /// Operations per second, every `operation` and `namespace_mode` summed; rows marked
+    /// `is_background="true"` are left out, as for actions (the docs do not say whether they
+    /// count toward the limit; a row without the label counts).
+    pub operations: Reading,
 }
 
 impl Usage {
     /// Adds another set of series of the same namespace (its full-ID and bare-name labels).
     fn absorb(&mut self, other: &Usage) {
-        self.action_limit = match (self.action_limit, other.action_limit) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        self.action_limit = max_of(self.action_limit, other.action_limit);
+        self.action_envelope = max_of(self.action_envelope, other.action_envelope);
         self.action_count += other.action_count;
         self.background_count += other.background_count;
         self.throttled += other.throttled;
+        self.requests.absorb(&other.requests);
+        self.operations.absorb(&other.operations);
     }
 
     /// Foreground actions as a share of the limit.
     pub fn utilization(&self) -> Option<f64> {
-        self.action_limit
-            .filter(|l| *l > 0.0)
-            .map(|l| self.action_count / l)
+        self.actions().utilization()
     }
+
+    /// The action figures as a [`Reading`] like the other two.
+    pub fn actions(&self) -> Reading {
+        Reading {
+            limit: self.action_limit,
+            count: self.action_count,
+            throttled: self.throttled,
+            envelope: self.action_envelope,
+        }
+    }
+
+    pub fn reading(&self, dimension: Dimension) -> Reading {
+        match dimension {
+            Dimension::Aps => self.actions(),
+            Dimension::Rps => self.requests,
+            Dimension::Ops => self.operations,
+        }
+    }
+}
+
+/// What a family adds to a namespace's usage.
+#[derive(Clone, Copy)]
+enum Role {
+    Limit,
+    Count,
+    Throttled,
+    Envelope,
+}
+
+fn role_of(family: &str) -> Option<(Dimension, Role)> {
+    Some(match family {
+        ACTION_LIMIT => (Dimension::Aps, Role::Limit),
+        ACTION_COUNT => (Dimension::Aps, Role::Count),
+        ACTION_THROTTLED => (Dimension::Aps, Role::Throttled),
+        ACTION_ENVELOPE => (Dimension::Aps, Role::Envelope),
+        REQUEST_LIMIT => (Dimension::Rps, Role::Limit),
+        REQUEST_COUNT => (Dimension::Rps, Role::Count),
+        REQUEST_THROTTLED => (Dimension::Rps, Role::Throttled),
+        REQUEST_ENVELOPE => (Dimension::Rps, Role::Envelope),
+        OPERATIONS_LIMIT => (Dimension::Ops, Role::Limit),
+        OPERATIONS_COUNT => (Dimension::Ops, Role::Count),
+        OPERATIONS_THROTTLED => (Dimension::Ops, Role::Throttled),
+        OPERATIONS_ENVELOPE => (Dimension::Ops, Role::Envelope),
+        _ => return None,
+    })
 }
 
 /// Namespaces by ID (`temporal_namespace`). A series that is missing counts as zero. Rows that
@@ -46,9 +103,9 @@ pub fn aggregate<'a>(
     let mut warnings = Vec::new();
     for sample in samples {
         let family = sample.name.as_str();
-        if ![ACTION_LIMIT, ACTION_COUNT, ACTION_THROTTLED].contains(&family) {
+        let Some((dimension, role)) = role_of(family) else {
             continue;
-        }
+        };
         let Some(namespace) = sample.label("temporal_namespace").filter(|n| !n.is_empty()) else {
             warnings.push(format!(
                 "a {family} row has no temporal_namespace label; skipped"
@@ -62,23 +119,37 @@ pub fn aggregate<'a>(
             ));
             continue;
         }
+        let value = sample.value;
         let entry = usage.entry(namespace.to_string()).or_default();
-        match family {
-            ACTION_LIMIT => {
-                entry.action_limit = Some(
-                    entry
-                        .action_limit
-                        .map_or(sample.value, |l| l.max(sample.value)),
-                );
+        match (dimension, role) {
+            (Dimension::Aps, Role::Limit) => {
+                entry.action_limit = max_of(entry.action_limit, Some(value))
             }
-            ACTION_COUNT => match sample.label("is_background") {
-                Some("true") => entry.background_count += sample.value,
-                Some("false") => entry.action_count += sample.value,
+            (Dimension::Aps, Role::Envelope) => {
+                entry.action_envelope = max_of(entry.action_envelope, Some(value));
+            }
+            (Dimension::Aps, Role::Count) => match sample.label("is_background") {
+                Some("true") => entry.background_count += value,
+                Some("false") => entry.action_count += value,
                 other => warnings.push(format!(
                     "{family} for {namespace} has is_background={other:?}; skipped"
                 )),
             },
-            _ => entry.throttled += sample.value,
+            (Dimension::Aps, Role::Throttled) => entry.throttled += value,
+            (other, role) => {
+                let reading = if other == Dimension::Rps {
+                    &mut entry.requests
+                } else {
+                    &mut entry.operations
+                };
+                match role {
+                    Role::Limit => reading.limit = max_of(reading.limit, Some(value)),
+                    Role::Envelope => reading.envelope = max_of(reading.envelope, Some(value)),
+                    Role::Count if sample.label("is_background") == Some("true") => {}
+                    Role::Count => reading.count += value,
+                    Role::Throttled => reading.throttled += value,
+                }
+            }
         }
     }
     (usage, warnings)
@@ -170,7 +241,8 @@ temporal_cloud_v1_action_limit{temporal_namespace="nan.a1b2c"} NaN 1788763560000
                 action_limit: Some(2000.0),
                 action_count: 1720.35,
                 background_count: 12.5,
-                throttled: 42.0
+                throttled: 42.0,
+                ..Usage::default()
             }
         );
         // HA: the larger of the two regions' limits, active and standby summed.
@@ -208,6 +280,71 @@ temporal_cloud_v1_action_limit{temporal_namespace="nan.a1b2c"} NaN 1788763560000
             None
         );
         assert_eq!(Usage::default().utilization(), None);
+    }
+
+    /// Requests by `operation`, operations by `operation`, `is_background` and
+    /// `namespace_mode` (the documented shape), and operations without `is_background` (the
+    /// shape the docs leave open): background operations are left out, the rest summed.
+    #[test]
+    fn requests_and_operations_sum_their_series() {
+        const RPS_OPS: &str = r#"# TYPE temporal_cloud_v1_service_request_limit gauge
+temporal_cloud_v1_service_request_limit{temporal_namespace="a.x",region="aws-us-east-1"} 2000
+temporal_cloud_v1_service_request_limit{temporal_namespace="a.x",region="aws-us-west-2"} 2400
+# TYPE temporal_cloud_v1_service_request_count gauge
+temporal_cloud_v1_service_request_count{temporal_namespace="a.x",operation="StartWorkflowExecution"} 900
+temporal_cloud_v1_service_request_count{temporal_namespace="a.x",operation="PollWorkflowTaskQueue"} 1100.5
+# TYPE temporal_cloud_v1_service_request_throttled_count gauge
+temporal_cloud_v1_service_request_throttled_count{temporal_namespace="a.x",operation="StartWorkflowExecution"} 30
+temporal_cloud_v1_service_request_throttled_count{temporal_namespace="a.x",operation="SignalWorkflowExecution"} 12
+# TYPE temporal_cloud_v1_service_request_on_demand_envelope_limit gauge
+temporal_cloud_v1_service_request_on_demand_envelope_limit{temporal_namespace="a.x"} 2400
+# TYPE temporal_cloud_v1_operations_limit gauge
+temporal_cloud_v1_operations_limit{temporal_namespace="a.x"} 4000
+temporal_cloud_v1_operations_limit{temporal_namespace="b.x"} 8000
+# TYPE temporal_cloud_v1_operations_count gauge
+temporal_cloud_v1_operations_count{temporal_namespace="a.x",operation="UpdateWorkflowExecution",is_background="false",namespace_mode="active"} 1000
+temporal_cloud_v1_operations_count{temporal_namespace="a.x",operation="UpdateWorkflowExecution",is_background="false",namespace_mode="standby"} 20
+temporal_cloud_v1_operations_count{temporal_namespace="a.x",operation="DeleteHistory",is_background="true",namespace_mode="active"} 300
+temporal_cloud_v1_operations_count{temporal_namespace="b.x",operation="UpdateWorkflowExecution"} 700
+temporal_cloud_v1_operations_count{temporal_namespace="b.x",operation="CreateWorkflowExecution"} 50
+# TYPE temporal_cloud_v1_operations_throttled_count gauge
+temporal_cloud_v1_operations_throttled_count{temporal_namespace="b.x",operation="UpdateWorkflowExecution"} 5
+# TYPE temporal_cloud_v1_operations_on_demand_envelope_limit gauge
+temporal_cloud_v1_operations_on_demand_envelope_limit{temporal_namespace="b.x"} 4000
+# TYPE temporal_cloud_v1_action_on_demand_envelope_limit gauge
+temporal_cloud_v1_action_on_demand_envelope_limit{temporal_namespace="b.x"} 1250
+# EOF
+"#;
+        let exposition = parse(RPS_OPS);
+        let (usage, warnings) = aggregate(&exposition.samples);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let a = &usage["a.x"];
+        assert_eq!(
+            a.requests,
+            Reading {
+                limit: Some(2_400.0),
+                count: 2_000.5,
+                throttled: 42.0,
+                envelope: Some(2_400.0)
+            }
+        );
+        assert_eq!(a.operations.count, 1_020.0);
+        assert_eq!(a.operations.limit, Some(4_000.0));
+        let b = &usage["b.x"];
+        assert_eq!(
+            b.operations,
+            Reading {
+                limit: Some(8_000.0),
+                count: 750.0,
+                throttled: 5.0,
+                envelope: Some(4_000.0)
+            }
+        );
+        assert_eq!(b.action_envelope, Some(1_250.0));
+        assert_eq!(
+            b.reading(Dimension::Ops).utilization(),
+            Some(750.0 / 8_000.0)
+        );
     }
 
     #[test]

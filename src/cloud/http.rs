@@ -2,6 +2,7 @@
 //! retries with backoff and jitter, `Retry-After`, and a [`Pace`] shared by every request of a
 //! run. What an error means is decided here, once, from the answer.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -39,6 +40,26 @@ pub struct HttpClient {
     api_version: Option<HeaderValue>,
     retry: RetryPolicy,
     pace: Arc<Pace>,
+    requests: Arc<RequestCount>,
+}
+
+/// Requests sent by a client and its clones, and the most it may send: the Metrics API's 180
+/// an hour are the account's, so a run spends no more than it was given, retries included.
+#[derive(Debug, Default)]
+struct RequestCount {
+    sent: AtomicU32,
+    limit: Option<u32>,
+}
+
+impl RequestCount {
+    /// Counts one request, or refuses it when the limit is reached.
+    fn take(&self) -> bool {
+        self.sent
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |sent| {
+                self.limit.is_none_or(|l| sent < l).then_some(sent + 1)
+            })
+            .is_ok()
+    }
 }
 
 impl HttpClient {
@@ -68,6 +89,7 @@ impl HttpClient {
             pace: Arc::new(Pace::new(
                 (service == Service::CloudOps).then_some(CLOUD_OPS_RATE_LIMIT),
             )),
+            requests: Arc::default(),
         })
     }
 
@@ -76,6 +98,28 @@ impl HttpClient {
     pub fn with_rate_limit(mut self, rate: Option<f64>) -> Self {
         self.pace = Arc::new(Pace::new(rate));
         self
+    }
+
+    /// The same client allowed at most `limit` requests from now on, retries included; clones
+    /// made after share the count.
+    pub fn with_request_limit(mut self, limit: u32) -> Self {
+        self.requests = Arc::new(RequestCount {
+            sent: AtomicU32::new(0),
+            limit: Some(limit),
+        });
+        self
+    }
+
+    /// Requests sent so far by this client and its clones (every attempt counts).
+    pub fn requests_sent(&self) -> u32 {
+        self.requests.sent.load(Ordering::SeqCst)
+    }
+
+    /// How many more requests the limit allows; `None` without a limit.
+    pub fn requests_left(&self) -> Option<u32> {
+        self.requests
+            .limit
+            .map(|l| l.saturating_sub(self.requests_sent()))
     }
 
     /// 429s seen and the pace, over every request of this client and its clones.
@@ -99,6 +143,7 @@ impl HttpClient {
             api_version: None,
             retry,
             pace: Arc::new(Pace::new(None)),
+            requests: Arc::default(),
         })
     }
 
@@ -147,7 +192,21 @@ impl HttpClient {
         let body = body.map(|b| serde_json::to_vec(b).expect("JSON values always serialize"));
         let mut failures = 0u32;
         let mut rate_limited = 0u32;
+        let mut last_error: Option<ApiError> = None;
         loop {
+            if !self.requests.take() {
+                return Err(last_error.unwrap_or_else(|| ApiError {
+                    service: self.service,
+                    kind: ApiErrorKind::RateLimited,
+                    status: None,
+                    code: None,
+                    message: format!(
+                        "tcap's own limit of {} request(s) for this run is spent",
+                        self.requests.limit.unwrap_or_default()
+                    ),
+                    retry_after: None,
+                }));
+            }
             let sent = self.pace.admit().await;
             let started = std::time::Instant::now();
             let mut request = self.client.request(method.clone(), url.clone());
@@ -212,6 +271,7 @@ impl HttpClient {
                             let wait = timing::scaled(wait);
                             tracing::debug!(?wait, "rate limited; pausing every request");
                             self.pace.rate_limited(sent, wait);
+                            last_error = Some(error);
                             continue;
                         }
                         502..=504 => error,
@@ -232,6 +292,7 @@ impl HttpClient {
                 .filter(|d| *d <= self.retry.max_retry_after)
                 .unwrap_or_else(|| self.retry.backoff(failures));
             tracing::debug!(attempt = failures, ?wait, error = %retry_error, "retrying");
+            last_error = Some(retry_error);
             timing::sleep(wait).await;
         }
     }

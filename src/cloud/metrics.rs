@@ -15,6 +15,32 @@ use crate::timing;
 pub const ACTION_LIMIT: &str = "temporal_cloud_v1_action_limit";
 pub const ACTION_COUNT: &str = "temporal_cloud_v1_total_action_count";
 pub const ACTION_THROTTLED: &str = "temporal_cloud_v1_total_action_throttled_count";
+pub const ACTION_ENVELOPE: &str = "temporal_cloud_v1_action_on_demand_envelope_limit";
+pub const REQUEST_LIMIT: &str = "temporal_cloud_v1_service_request_limit";
+pub const REQUEST_COUNT: &str = "temporal_cloud_v1_service_request_count";
+pub const REQUEST_THROTTLED: &str = "temporal_cloud_v1_service_request_throttled_count";
+pub const REQUEST_ENVELOPE: &str = "temporal_cloud_v1_service_request_on_demand_envelope_limit";
+pub const OPERATIONS_LIMIT: &str = "temporal_cloud_v1_operations_limit";
+pub const OPERATIONS_COUNT: &str = "temporal_cloud_v1_operations_count";
+pub const OPERATIONS_THROTTLED: &str = "temporal_cloud_v1_operations_throttled_count";
+pub const OPERATIONS_ENVELOPE: &str = "temporal_cloud_v1_operations_on_demand_envelope_limit";
+
+/// What `analyze` asks for in one request: limit, count and throttling of the three
+/// dimensions, and what each limit would be on On-Demand.
+pub const CAPACITY_FAMILIES: [&str; 12] = [
+    ACTION_LIMIT,
+    ACTION_COUNT,
+    ACTION_THROTTLED,
+    ACTION_ENVELOPE,
+    REQUEST_LIMIT,
+    REQUEST_COUNT,
+    REQUEST_THROTTLED,
+    REQUEST_ENVELOPE,
+    OPERATIONS_LIMIT,
+    OPERATIONS_COUNT,
+    OPERATIONS_THROTTLED,
+    OPERATIONS_ENVELOPE,
+];
 
 /// `X-Completeness`: whether the server says the body holds every series asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,17 +105,46 @@ impl MetricsClient {
         MetricsClient { http }
     }
 
+    /// The same client allowed `calls` requests in all, retries included.
+    pub fn with_call_limit(self, calls: u32) -> Self {
+        MetricsClient {
+            http: self.http.with_request_limit(calls),
+        }
+    }
+
+    /// Requests sent so far, every attempt counted.
+    pub fn calls_spent(&self) -> u32 {
+        self.http.requests_sent()
+    }
+
+    pub fn calls_left(&self) -> Option<u32> {
+        self.http.requests_left()
+    }
+
     /// One request for the given families. A 429 with a long `Retry-After` (the account's
     /// budget is 180 requests an hour, shared with every other scraper) comes back at once.
     /// A body cut off mid-line or holding lines that cannot be read is asked for again a couple
     /// of times; if it stays unreadable, the readable part is returned with its warnings.
     pub async fn fetch(&self, families: &[&str]) -> Result<Snapshot, ApiError> {
+        self.fetch_matching(families, &[]).await
+    }
+
+    /// [`fetch`](Self::fetch) for the namespaces matching `namespaces` (the API's filter,
+    /// wildcards allowed; empty: every namespace).
+    pub async fn fetch_matching(
+        &self,
+        families: &[&str],
+        namespaces: &[String],
+    ) -> Result<Snapshot, ApiError> {
         const ATTEMPTS: u32 = 3;
         let mut url = self.http.url(&["v1", "metrics"]);
         {
             let mut query = url.query_pairs_mut();
             for family in families {
                 query.append_pair("metrics", family);
+            }
+            for pattern in namespaces {
+                query.append_pair("namespaces", pattern);
             }
         }
         let started = std::time::Instant::now();
@@ -111,7 +166,10 @@ impl MetricsClient {
                 })
                 .await?;
             let exposition = openmetrics::parse_families(&text, families);
-            if !exposition.warnings.is_empty() && attempt < ATTEMPTS {
+            if !exposition.warnings.is_empty()
+                && attempt < ATTEMPTS
+                && self.calls_left().is_none_or(|left| left > 0)
+            {
                 tracing::warn!(
                     "the metrics body had {} unreadable line(s) ({}); asking again",
                     exposition.warnings.len(),

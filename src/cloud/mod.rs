@@ -1,5 +1,6 @@
 //! The two remote APIs, and nothing else.
 
+pub mod coverage;
 pub mod http;
 pub mod metrics;
 pub mod model;

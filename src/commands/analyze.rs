@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use clap::Args;
 use futures_util::{StreamExt, stream};
 use serde::{Serialize, Serializer};
@@ -11,12 +12,15 @@ use super::Context;
 use super::slack::SlackArgs;
 use crate::alert::Level;
 use crate::capacity::Mode;
+use crate::capacity::cost::{self, Basis, LIST_PRICE_PER_MILLION_ACTIONS};
 use crate::capacity::recommend::{
-    self, Action, ApsStats, Policy, Recommendation, fmt_int, fmt_usd,
+    self, Action, ApsStats, Dimension, Figures, LatestRequest, Policy, Recommendation, fmt_int,
+    fmt_usd,
 };
 use crate::capacity::usage::{Usage, aggregate, attribute};
-use crate::cloud::metrics::{ACTION_COUNT, ACTION_LIMIT, ACTION_THROTTLED, MetricsClient};
-use crate::cloud::model::{CapacityInfo, CapacitySpec};
+use crate::cloud::coverage;
+use crate::cloud::metrics::{CAPACITY_FAMILIES, MetricsClient};
+use crate::cloud::model::{CapacityInfo, CapacitySpec, RequestState};
 use crate::cloud::ops::OpsClient;
 use crate::cloud::pace::CLOUD_OPS_RATE_LIMIT;
 use crate::error::{ApiError, ApiErrorKind, Error, Result, Service};
@@ -40,6 +44,13 @@ pub struct AnalyzeArgs {
     /// Share of the limit a namespace should use at its 7-day p99, in (0, 1]
     #[arg(long, default_value_t = recommend::DEFAULT_TARGET_UTILIZATION, value_parser = parse_target, value_name = "0.0-1.0")]
     pub target_utilization: f64,
+    /// Metrics API requests this run may spend, retries included (the account has 180 an
+    /// hour, shared with its other scrapers); a cut answer is read again in parts within it
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=180))]
+    pub max_metrics_calls: u32,
+    /// Dollars per million actions for the cost figures [default: 50, the list price]
+    #[arg(long, env = "TCAP_PRICE_PER_MILLION_ACTIONS", value_parser = parse_price, value_name = "USD")]
+    pub price_per_million_actions: Option<f64>,
     /// Post a summary of the namespaces whose action is not `keep` to Slack
     #[arg(long)]
     pub notify: bool,
@@ -58,6 +69,16 @@ fn parse_rate(s: &str) -> Result<f64, String> {
             "'{s}' is not a number of requests per second between 0.1 and 10000"
         )),
     }
+}
+
+fn parse_price(s: &str) -> Result<f64, String> {
+    let value: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of dollars"))?;
+    Policy::default()
+        .with_price(value)
+        .map(|p| p.price_per_million_actions)
 }
 
 fn parse_target(s: &str) -> Result<f64, String> {
@@ -106,9 +127,66 @@ pub struct Row {
     pub required_aps: Option<f64>,
     pub support_request: bool,
     pub billing: Option<recommend::BillingNote>,
+    /// The dimension the recommendation is sized by.
+    pub binding_dimension: Option<Dimension>,
+    /// Limit, count, throttling and need of actions, requests and operations.
+    pub dimensions: Option<Dimensions>,
+    pub cost: Option<CostRow>,
+    /// The latest capacity change ended less than an hour ago; TRUs can be adjusted hourly.
+    pub next_change_after: Option<DateTime<Utc>>,
     /// Why the namespace could not be read, said in full in the output.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "error_text")]
     pub error: Option<ApiError>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Dimensions {
+    pub aps: DimensionRow,
+    pub rps: DimensionRow,
+    pub ops: DimensionRow,
+}
+
+/// One dimension's figures, per second.
+#[derive(Clone, Debug, Serialize)]
+pub struct DimensionRow {
+    #[serde(serialize_with = "opt_num")]
+    pub limit: Option<f64>,
+    #[serde(serialize_with = "num")]
+    pub count: f64,
+    #[serde(serialize_with = "num")]
+    pub throttled: f64,
+    #[serde(serialize_with = "opt_num")]
+    pub utilization: Option<f64>,
+    #[serde(serialize_with = "num")]
+    pub on_demand_limit: f64,
+    #[serde(serialize_with = "num")]
+    pub required: f64,
+    pub trus_needed: u32,
+}
+
+impl From<Figures> for DimensionRow {
+    fn from(f: Figures) -> Self {
+        DimensionRow {
+            limit: f.limit,
+            count: f.count,
+            throttled: f.throttled,
+            utilization: f.limit.filter(|l| *l > 0.0).map(|l| f.count / l),
+            on_demand_limit: f.on_demand_limit,
+            required: f.required,
+            trus_needed: f.trus_needed,
+        }
+    }
+}
+
+/// An hour now and as recommended, in dollars: actions used or the TRU minimum, whichever is
+/// larger, at the price.
+#[derive(Clone, Debug, Serialize)]
+pub struct CostRow {
+    #[serde(serialize_with = "num")]
+    pub hourly_usd_now: f64,
+    #[serde(serialize_with = "num")]
+    pub hourly_usd_recommended: f64,
+    pub basis: Basis,
 }
 
 fn error_text<S: Serializer>(error: &Option<ApiError>, s: S) -> Result<S::Ok, S::Error> {
@@ -151,7 +229,13 @@ impl Filter {
 pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     // Everything that can be wrong with the input is found before the first request.
     let filter = Filter::new(&args.namespaces, &args.exclude)?;
-    let policy = Policy::new(args.target_utilization).map_err(Error::Usage)?;
+    let price = args
+        .price_per_million_actions
+        .or(ctx.settings.config_price_per_million_actions)
+        .unwrap_or(LIST_PRICE_PER_MILLION_ACTIONS);
+    let policy = Policy::new(args.target_utilization)
+        .and_then(|p| p.with_price(price))
+        .map_err(Error::Usage)?;
     let slack = if args.notify {
         Some(args.slack.client(ctx)?.ok_or_else(|| {
             Error::Usage("--notify needs SLACK_WEBHOOK_URL or --slack-webhook-url".into())
@@ -159,21 +243,45 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     } else {
         None
     };
-    let metrics = MetricsClient::new(&ctx.settings.metrics_endpoint()?)?;
+    let metrics = MetricsClient::new(&ctx.settings.metrics_endpoint()?)?
+        .with_call_limit(args.max_metrics_calls);
     let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?.with_rate_limit(args.rate_limit);
 
-    let snapshot = metrics
-        .fetch(&[ACTION_LIMIT, ACTION_COUNT, ACTION_THROTTLED])
-        .await?;
+    let first = metrics.fetch(&CAPACITY_FAMILIES).await?;
     // The account's namespaces come from the Cloud Ops list (a few pages for thousands), read
     // once the metrics answered: a namespace idle for the whole window has no series, and the
-    // metrics alone would miss it.
-    let listed = ops.list_namespaces().await?;
-    let (by_label, warnings) = aggregate(&snapshot.exposition.samples);
+    // metrics alone would miss it. The list also sizes the parts of a cut answer.
+    let listed: Vec<String> = ops
+        .list_namespaces()
+        .await?
+        .into_iter()
+        .map(|ns| ns.namespace)
+        .collect();
+    let id_of_name: BTreeMap<&str, &str> = listed
+        .iter()
+        .map(|id| (name_part(id), id.as_str()))
+        .collect();
+    let names: Vec<String> = id_of_name.keys().map(|n| n.to_string()).collect();
+    let wanted = |name: &str| filter.matches(id_of_name.get(name).copied().unwrap_or(name));
+    let coverage = coverage::complete(&metrics, &CAPACITY_FAMILIES, first, &names, wanted).await?;
+    let parts = if coverage.parts > 1 {
+        format!(
+            ", the account read in {} parts by namespace prefix",
+            coverage.parts
+        )
+    } else {
+        String::new()
+    };
+    tracing::info!(
+        "metrics: {} call(s) spent of at most {} (--max-metrics-calls){parts}",
+        coverage.calls,
+        args.max_metrics_calls
+    );
+
+    let (by_label, warnings) = aggregate(&coverage.samples);
     for w in &warnings {
         tracing::warn!("metrics: {w}");
     }
-    let listed: Vec<String> = listed.into_iter().map(|ns| ns.namespace).collect();
     // A series naming no listed namespace is kept as a row: its capacity-info call says what
     // the server knows of it.
     let attributed = attribute(by_label, &listed);
@@ -184,20 +292,31 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
             attributed.unmatched.join(", ")
         );
     }
-    let unreadable = snapshot.exposition.warnings.len();
-    let incomplete = !snapshot.completeness.is_complete();
-    if incomplete {
+    let unreadable = coverage.warnings.len();
+    let incomplete = !coverage.completeness.is_complete();
+    if !coverage.uncovered.is_empty() {
+        tracing::warn!(
+            "the metrics budget (--max-metrics-calls {}) ran out before {} namespace(s) could be read completely; left out: {}",
+            args.max_metrics_calls,
+            coverage.uncovered_namespaces,
+            coverage.uncovered.join(" ")
+        );
+    } else if incomplete {
         tracing::warn!(
             "the Metrics API marked its answer {}: namespaces may be missing from this analysis",
-            snapshot.completeness
+            coverage.completeness
         );
     }
     let with_series = attributed.with_series;
     // Missing from a cut or unreadable answer says nothing about being idle: such a namespace
     // is left out (and the run exits 1) rather than advised on zero usage.
-    let trust_absence = !incomplete && unreadable == 0;
-    let unseen = attributed.usage.len() - with_series.len();
-    if !trust_absence && unseen > 0 {
+    let trust_absence = |ns: &str| unreadable == 0 && coverage.complete_for.contains(name_part(ns));
+    let unseen = attributed
+        .usage
+        .keys()
+        .filter(|ns| !with_series.contains(*ns) && !trust_absence(ns) && filter.matches(ns))
+        .count();
+    if unseen > 0 && coverage.uncovered.is_empty() {
         tracing::warn!(
             "{unseen} listed namespace(s) had no series in a partial metrics answer; left out"
         );
@@ -205,13 +324,9 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     let selected: Vec<(String, Usage)> = attributed
         .usage
         .into_iter()
-        .filter(|(ns, _)| filter.matches(ns) && (trust_absence || with_series.contains(ns)))
+        .filter(|(ns, _)| filter.matches(ns) && (with_series.contains(ns) || trust_absence(ns)))
         .collect();
-    tracing::debug!(
-        namespaces = selected.len(),
-        elapsed = ?snapshot.elapsed,
-        "metrics read"
-    );
+    tracing::debug!(namespaces = selected.len(), "metrics read");
 
     let infos = fetch_capacity_infos(&ops, &selected, args.concurrency as usize, ctx).await?;
     let pace = ops.pace_stats();
@@ -224,13 +339,16 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
             args.rate_limit
         );
     }
+    let now = Utc::now();
     let rows: Vec<Row> = selected
         .iter()
         .zip(infos)
-        .map(|((ns, usage), info)| build_row(ns, usage, with_series.contains(ns), info, &policy))
+        .map(|((ns, usage), info)| {
+            build_row(ns, usage, with_series.contains(ns), info, &policy, now)
+        })
         .collect();
 
-    print(&rows, ctx)?;
+    print(&rows, policy.price_per_million_actions, ctx)?;
 
     let failed: Vec<&Row> = rows.iter().filter(|r| r.error.is_some()).collect();
     let mut notify_error = None;
@@ -264,10 +382,17 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
         }));
     }
     let mut problems = Vec::new();
-    if incomplete {
+    if !coverage.uncovered.is_empty() {
+        problems.push(format!(
+            "{} namespace(s) under {} were not read within --max-metrics-calls {}",
+            coverage.uncovered_namespaces,
+            coverage.uncovered.join(" "),
+            args.max_metrics_calls
+        ));
+    } else if incomplete {
         problems.push(format!(
             "the metrics answer was {}, so the list of namespaces may be partial",
-            snapshot.completeness
+            coverage.completeness
         ));
     }
     if unreadable > 0 {
@@ -288,6 +413,11 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     } else {
         Err(Error::Failed(problems.join("; ")))
     }
+}
+
+/// "payments-prod" of "payments-prod.a1b2c".
+fn name_part(id: &str) -> &str {
+    id.rsplit_once('.').map_or(id, |(name, _)| name)
 }
 
 /// capacity-info for every namespace, at most `concurrency` in flight, in the order given;
@@ -329,6 +459,7 @@ fn build_row(
     in_metrics: bool,
     info: Result<CapacityInfo, ApiError>,
     policy: &Policy,
+    now: DateTime<Utc>,
 ) -> Row {
     let mut row = Row {
         namespace: namespace.to_string(),
@@ -353,6 +484,10 @@ fn build_row(
         required_aps: None,
         support_request: false,
         billing: None,
+        binding_dimension: None,
+        dimensions: None,
+        cost: None,
+        next_change_after: None,
         error: None,
     };
     let info = match info {
@@ -367,16 +502,28 @@ fn build_row(
         Some(CapacitySpec::Provisioned { value }) => (Mode::Provisioned, Some(value)),
         _ => (Mode::OnDemand, None),
     };
+    let latest = info.current.latest_request.as_ref();
     let inputs = recommend::Inputs {
         action_limit: usage.action_limit,
         action_count: usage.action_count,
         throttled: usage.throttled,
+        action_envelope: usage.action_envelope,
+        requests: usage.requests,
+        operations: usage.operations,
         current_mode: mode,
         current_trus: trus,
         valid_tru_values: info.valid_tru_values.clone(),
         max_available_trus: info.max_available_tru_value,
         on_demand_aps_limit: info.on_demand_aps_limit,
         stats: info.aps,
+        has_legacy_limits: info.has_legacy_limits,
+        // Only a change that took effect starts the hour; a failed one changed nothing.
+        latest_request: latest.map(|r| LatestRequest {
+            in_progress: r.state == RequestState::InProgress,
+            started: r.start_time,
+            ended: r.end_time.filter(|_| r.state == RequestState::Completed),
+        }),
+        now: Some(now),
     };
     let rec: Recommendation = recommend::recommend(&inputs, policy);
     row.current_capacity_mode = Some(mode);
@@ -395,7 +542,10 @@ fn build_row(
             "{}; no metric series in this window: idle, while its {} TRUs bill at least {} an hour",
             rec.reason,
             fmt_int(t),
-            fmt_usd(recommend::hourly_minimum_usd(t))
+            fmt_usd(cost::hourly_minimum_usd(
+                t,
+                policy.price_per_million_actions
+            ))
         ),
         (false, _) => format!("{}; no metric series in this window (idle)", rec.reason),
     });
@@ -407,10 +557,23 @@ fn build_row(
     row.required_aps = Some(rec.required_aps);
     row.support_request = rec.support_request;
     row.billing = rec.billing;
+    row.binding_dimension = Some(rec.binding_dimension);
+    let [aps, rps, ops] = rec.dimensions;
+    row.dimensions = Some(Dimensions {
+        aps: aps.into(),
+        rps: rps.into(),
+        ops: ops.into(),
+    });
+    row.cost = Some(CostRow {
+        hourly_usd_now: rec.cost.hourly_usd_now,
+        hourly_usd_recommended: rec.cost.hourly_usd_recommended,
+        basis: rec.cost.basis,
+    });
+    row.next_change_after = rec.next_change_after;
     row
 }
 
-fn print(rows: &[Row], ctx: &Context) -> Result<()> {
+fn print(rows: &[Row], price: f64, ctx: &Context) -> Result<()> {
     let printer = &ctx.printer;
     match printer.format {
         OutputFormat::Json => printer.json(rows),
@@ -430,7 +593,7 @@ fn print(rows: &[Row], ctx: &Context) -> Result<()> {
                 "WHY",
             ]);
             for row in rows {
-                table.add_row(table_fields(row));
+                table.add_row(table_fields(row, price));
             }
             printer.table(&table)?;
             printer.line(&tally(rows))
@@ -465,12 +628,25 @@ const CSV_HEADER: &[&str] = &[
     "unused_cost_per_hour_usd",
     "error",
     "in_metrics",
+    "binding_dimension",
+    "request_limit",
+    "request_count",
+    "throttled_request_count",
+    "required_rps",
+    "operations_limit",
+    "operations_count",
+    "throttled_operations_count",
+    "required_ops",
+    "hourly_usd_now",
+    "hourly_usd_recommended",
+    "cost_basis",
+    "next_change_after",
 ];
 
 fn csv_fields(row: &Row) -> Vec<String> {
     let n = |v: Option<f64>| v.map(|v| tidy(v).to_string()).unwrap_or_default();
     let s = |v: Option<&str>| v.unwrap_or_default().to_string();
-    vec![
+    let mut fields = vec![
         row.namespace.clone(),
         n(row.action_limit),
         n(Some(row.action_count)),
@@ -509,7 +685,33 @@ fn csv_fields(row: &Row) -> Vec<String> {
             .as_ref()
             .map(|e| e.to_string())
             .unwrap_or_default(),
-    ]
+        row.in_metrics.to_string(),
+        s(row.binding_dimension.map(Dimension::as_str)),
+    ];
+    for d in [
+        row.dimensions.as_ref().map(|d| &d.rps),
+        row.dimensions.as_ref().map(|d| &d.ops),
+    ] {
+        fields.extend([
+            n(d.and_then(|d| d.limit)),
+            n(d.map(|d| d.count)),
+            n(d.map(|d| d.throttled)),
+            n(d.map(|d| d.required)),
+        ]);
+    }
+    fields.extend([
+        n(row.cost.as_ref().map(|c| c.hourly_usd_now)),
+        n(row.cost.as_ref().map(|c| c.hourly_usd_recommended)),
+        row.cost
+            .as_ref()
+            .and_then(|c| serde_json::to_value(c.basis).ok())
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        row.next_change_after
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default(),
+    ]);
+    fields
 }
 
 /// "on-demand" or "6 TRUs": mode and TRUs in one cell, since one implies the other.
@@ -530,7 +732,7 @@ fn action_cell(action: Action) -> &'static str {
     }
 }
 
-fn table_fields(row: &Row) -> Vec<String> {
+fn table_fields(row: &Row, price: f64) -> Vec<String> {
     let limit = row.action_limit.map(fmt_int).unwrap_or_else(|| "?".into());
     let aps = format!("{}/{limit}", fmt_int(row.action_count));
     let util = row
@@ -573,12 +775,12 @@ fn table_fields(row: &Row) -> Vec<String> {
         util,
         p99,
         action_cell(action).to_string(),
-        why(row, action),
+        why(row, action, price),
     ]
 }
 
 /// The table's few words; the full sentence is in JSON and CSV (`reason`).
-fn why(row: &Row, action: Action) -> String {
+fn why(row: &Row, action: Action, price: f64) -> String {
     let required = row.required_aps.map(fmt_int).unwrap_or_default();
     let mut notes = Vec::new();
     if row.throttled_action_count > 0.0 {
@@ -587,16 +789,38 @@ fn why(row: &Row, action: Action) -> String {
             fmt_int(row.throttled_action_count)
         ));
     }
+    if let Some(binding) = row.binding_dimension.filter(|d| *d != Dimension::Aps)
+        && let Some(figures) = row.dimensions.as_ref().map(|d| match binding {
+            Dimension::Rps => &d.rps,
+            _ => &d.ops,
+        })
+    {
+        let unit = binding.unit();
+        let mut note = format!("{unit} binds: needs {} {unit}", fmt_int(figures.required));
+        if figures.throttled > 0.0 {
+            note.push_str(&format!(
+                ", throttled {} {unit}",
+                fmt_int(figures.throttled)
+            ));
+        }
+        notes.push(note);
+    }
+    if action == Action::Pending {
+        notes.push("request in progress".to_string());
+    }
     if row.support_request {
         notes.push("support request".to_string());
-    } else if action != Action::Keep && notes.is_empty() {
+    } else if !matches!(action, Action::Keep | Action::Pending) && notes.is_empty() {
         notes.push(format!("needs {required} APS"));
+    }
+    if row.next_change_after.is_some() && !matches!(action, Action::Keep | Action::Pending) {
+        notes.push("changed <1h ago".to_string());
     }
     if !row.in_metrics {
         match row.current_trus.filter(|t| *t > 1.0) {
             Some(t) => notes.push(format!(
                 "no series: idle at {}/h",
-                fmt_usd(recommend::hourly_minimum_usd(t))
+                fmt_usd(cost::hourly_minimum_usd(t, price))
             )),
             None => notes.push("no series".into()),
         }
@@ -627,6 +851,7 @@ fn tally(rows: &[Row]) -> String {
         "scale-up",
         "scale-down",
         "revert-to-on-demand",
+        "pending",
         "error",
     ];
     let parts: Vec<String> = order
@@ -646,7 +871,10 @@ fn summary(rows: &[Row]) -> Option<String> {
     const MAX_LINES: usize = 30;
     let changes: Vec<&Row> = rows
         .iter()
-        .filter(|r| r.action.is_some_and(|a| a != Action::Keep))
+        .filter(|r| {
+            r.action
+                .is_some_and(|a| !matches!(a, Action::Keep | Action::Pending))
+        })
         .collect();
     if changes.is_empty() {
         return None;

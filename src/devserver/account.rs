@@ -9,7 +9,11 @@ use super::wire::{num, round_to, timestamp};
 /// "Customers can set 2, 3, 4, 6, 8, 10, 12 TRUs, subject to availability."
 pub(crate) const VALID_TRU_VALUES: [f64; 7] = [2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0];
 pub(crate) const APS_PER_TRU: f64 = 500.0;
+pub(crate) const RPS_PER_TRU: f64 = 1_500.0;
+pub(crate) const OPS_PER_TRU: f64 = 4_000.0;
 pub(crate) const DEFAULT_APS_LIMIT: f64 = 500.0;
+pub(crate) const DEFAULT_RPS_LIMIT: f64 = 2_000.0;
+pub(crate) const DEFAULT_OPS_LIMIT: f64 = 4_000.0;
 
 /// The load shapes the account is made of, cycled over the namespaces in this order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,6 +208,10 @@ pub(crate) struct Namespace {
     pub demand: f64,
     /// Foreground actions per second seen on the standby replica (HA only).
     pub standby: f64,
+    /// Service requests per second the workload sends, whatever the limit.
+    pub requests: f64,
+    /// Operations per second the workload wants, whatever the limit.
+    pub operations: f64,
     pub background: f64,
     /// Cloud Ops forgets a deleted namespace; the metrics window still reports it.
     pub deleted: bool,
@@ -221,6 +229,30 @@ impl Namespace {
         match self.mode {
             Mode::OnDemand => self.on_demand_limit(),
             Mode::Provisioned(trus) => trus * APS_PER_TRU,
+        }
+    }
+
+    /// On-Demand's request limit. How it scales with use is undocumented beyond "never below
+    /// the default"; the emulator scales it with the action limit, in the TRU ratio.
+    pub(crate) fn on_demand_request_limit(&self) -> f64 {
+        DEFAULT_RPS_LIMIT.max(self.on_demand_limit() * RPS_PER_TRU / APS_PER_TRU)
+    }
+
+    pub(crate) fn on_demand_operations_limit(&self) -> f64 {
+        DEFAULT_OPS_LIMIT.max(self.on_demand_limit() * OPS_PER_TRU / APS_PER_TRU)
+    }
+
+    pub(crate) fn request_limit(&self) -> f64 {
+        match self.mode {
+            Mode::OnDemand => self.on_demand_request_limit(),
+            Mode::Provisioned(trus) => trus * RPS_PER_TRU,
+        }
+    }
+
+    pub(crate) fn operations_limit(&self) -> f64 {
+        match self.mode {
+            Mode::OnDemand => self.on_demand_operations_limit(),
+            Mode::Provisioned(trus) => trus * OPS_PER_TRU,
         }
     }
 
@@ -430,7 +462,9 @@ fn generate_namespace(
         .collect();
     let spec = generate_spec(rng, &name, profile, &regions, mode);
 
-    Namespace {
+    // Requests and operations follow the actions (no random draw, so the seeds' accounts stay
+    // as they were); every fourth light namespace polls hard and throttles on requests alone.
+    let mut ns = Namespace {
         id: format!("{name}.{account}"),
         name,
         profile,
@@ -446,10 +480,16 @@ fn generate_namespace(
         aps,
         demand,
         standby,
+        requests: round_to(demand * 2.5, 2),
+        operations: round_to(demand * 1.5, 2),
         background,
         deleted: false,
         silent: false,
+    };
+    if profile == Profile::OnDemandLight && nth % 4 == 1 {
+        ns.requests = round_to(ns.on_demand_request_limit() * 1.15, 2);
     }
+    ns
 }
 
 /// A spec as the stock gateway prints it (unset messages as `null`, empty lists and maps),

@@ -21,9 +21,39 @@ pub(crate) const TOTAL_ACTION_COUNT: &str = "temporal_cloud_v1_total_action_coun
 pub(crate) const THROTTLED_COUNT: &str = "temporal_cloud_v1_total_action_throttled_count";
 pub(crate) const ENVELOPE_LIMIT: &str = "temporal_cloud_v1_action_on_demand_envelope_limit";
 pub(crate) const TRU_COUNT: &str = "temporal_cloud_v1_provisioned_capacity_tru_count";
+const REQUEST_LIMIT: &str = "temporal_cloud_v1_service_request_limit";
+const REQUEST_COUNT: &str = "temporal_cloud_v1_service_request_count";
+const REQUEST_THROTTLED: &str = "temporal_cloud_v1_service_request_throttled_count";
+const REQUEST_ENVELOPE: &str = "temporal_cloud_v1_service_request_on_demand_envelope_limit";
+const OPERATIONS_LIMIT: &str = "temporal_cloud_v1_operations_limit";
+const OPERATIONS_COUNT: &str = "temporal_cloud_v1_operations_count";
+const OPERATIONS_THROTTLED: &str = "temporal_cloud_v1_operations_throttled_count";
+const OPERATIONS_ENVELOPE: &str = "temporal_cloud_v1_operations_on_demand_envelope_limit";
+
+/// Frontend operations and their share of a namespace's requests (the real list is longer;
+/// these are enough to make per-operation series weigh on the 30k cap).
+const REQUEST_OPERATIONS: [(&str, f64); 8] = [
+    ("PollWorkflowTaskQueue", 0.25),
+    ("PollActivityTaskQueue", 0.25),
+    ("RespondWorkflowTaskCompleted", 0.15),
+    ("RespondActivityTaskCompleted", 0.15),
+    ("StartWorkflowExecution", 0.08),
+    ("SignalWorkflowExecution", 0.05),
+    ("QueryWorkflow", 0.04),
+    ("DescribeWorkflowExecution", 0.03),
+];
+
+/// Operations and their share; `DeleteWorkflowExecution` runs in the background.
+const OPERATIONS: [(&str, f64); 5] = [
+    ("CreateWorkflowExecution", 0.3),
+    ("UpdateWorkflowExecution", 0.4),
+    ("RecordActivityTaskStarted", 0.2),
+    ("RecordWorkflowTaskStarted", 0.1),
+    ("DeleteWorkflowExecution", 0.0),
+];
 
 /// The families the emulator models, in the order it prints them, with their HELP text.
-const FAMILIES: [(&str, &str); 5] = [
+const FAMILIES: [(&str, &str); 13] = [
     (
         ACTION_LIMIT,
         "The current configured actions per second limit for a namespace",
@@ -44,13 +74,43 @@ const FAMILIES: [(&str, &str); 5] = [
         TRU_COUNT,
         "The number of Temporal Resource Units provisioned for the namespace, 0 when not in provisioned capacity mode",
     ),
+    (
+        REQUEST_LIMIT,
+        "The current configured service requests per second limit for a namespace",
+    ),
+    (
+        REQUEST_COUNT,
+        "The number of service requests per second, by operation",
+    ),
+    (
+        REQUEST_THROTTLED,
+        "The number of service requests throttled per second, by operation",
+    ),
+    (
+        REQUEST_ENVELOPE,
+        "The service request limit the namespace would have in on-demand capacity mode",
+    ),
+    (
+        OPERATIONS_LIMIT,
+        "The current configured operations per second limit for a namespace",
+    ),
+    (
+        OPERATIONS_COUNT,
+        "The number of operations per second, by operation",
+    ),
+    (
+        OPERATIONS_THROTTLED,
+        "The number of operations throttled per second, by operation",
+    ),
+    (
+        OPERATIONS_ENVELOPE,
+        "The operations limit the namespace would have in on-demand capacity mode",
+    ),
 ];
 
 /// Real families the emulator has no data for: asked for, they come back quiet (TYPE and
 /// HELP, no samples), as a family with nothing to report does.
 const QUIET_FAMILIES: &[&str] = &[
-    "temporal_cloud_v1_service_request_count",
-    "temporal_cloud_v1_service_request_throttled_count",
     "temporal_cloud_v1_service_error_count",
     "temporal_cloud_v1_service_pending_requests",
     "temporal_cloud_v1_resource_exhausted_error_count",
@@ -66,13 +126,7 @@ const QUIET_FAMILIES: &[&str] = &[
     "temporal_cloud_v1_approximate_backlog_count",
     "temporal_cloud_v1_namespace_open_workflows",
     "temporal_cloud_v1_billable_action_count",
-    "temporal_cloud_v1_operations_count",
-    "temporal_cloud_v1_operations_throttled_count",
-    "temporal_cloud_v1_operations_limit",
-    "temporal_cloud_v1_service_request_limit",
     "temporal_cloud_v1_poller_limit",
-    "temporal_cloud_v1_operations_on_demand_envelope_limit",
-    "temporal_cloud_v1_service_request_on_demand_envelope_limit",
 ];
 
 /// What `POST /_dev/metrics/next` asks of the next metrics request.
@@ -208,11 +262,15 @@ fn matches(ns: &Namespace, patterns: &[glob::Pattern], raw: &[String]) -> bool {
 /// Foreground count and throttled rate: demand above the limit is throttled, and what gets
 /// through sits just under the limit.
 pub(crate) fn foreground(ns: &Namespace) -> (f64, f64) {
-    let limit = ns.action_limit();
-    if ns.demand > limit {
-        (round_to(limit * 0.98, 2), round_to(ns.demand - limit, 2))
+    served(ns.demand, ns.action_limit())
+}
+
+/// What gets through of `demand` under `limit`, and what is throttled.
+fn served(demand: f64, limit: f64) -> (f64, f64) {
+    if demand > limit {
+        (round_to(limit * 0.98, 2), round_to(demand - limit, 2))
     } else {
-        (ns.demand, 0.0)
+        (demand, 0.0)
     }
 }
 
@@ -285,6 +343,83 @@ fn samples_for(
             labels: base(),
             value: ns.mode.trus(),
         }),
+        REQUEST_LIMIT | OPERATIONS_LIMIT => {
+            let value = if family == REQUEST_LIMIT {
+                ns.request_limit()
+            } else {
+                ns.operations_limit()
+            };
+            for region in &ns.regions {
+                let mut labels = base();
+                labels.push(("region", region.clone()));
+                out.push(Sample {
+                    family,
+                    labels,
+                    value,
+                });
+            }
+        }
+        REQUEST_ENVELOPE => out.push(Sample {
+            family,
+            labels: base(),
+            value: ns.on_demand_request_limit(),
+        }),
+        OPERATIONS_ENVELOPE => out.push(Sample {
+            family,
+            labels: base(),
+            value: ns.on_demand_operations_limit(),
+        }),
+        REQUEST_COUNT | REQUEST_THROTTLED => {
+            let (count, throttled) = served(ns.requests, ns.request_limit());
+            let total = if family == REQUEST_COUNT {
+                count
+            } else {
+                throttled
+            };
+            for (operation, share) in REQUEST_OPERATIONS {
+                let value = round_to(total * share, 2);
+                // A quiet operation sends no series, as a family with nothing to report does.
+                if value > 0.0 {
+                    let mut labels = base();
+                    labels.push(("operation", operation.to_string()));
+                    out.push(Sample {
+                        family,
+                        labels,
+                        value,
+                    });
+                }
+            }
+        }
+        OPERATIONS_COUNT | OPERATIONS_THROTTLED => {
+            let (count, throttled) = served(ns.operations, ns.operations_limit());
+            let total = if family == OPERATIONS_COUNT {
+                count
+            } else {
+                throttled
+            };
+            for (operation, share) in OPERATIONS {
+                let mut rows = vec![("false", "active", round_to(total * share, 2))];
+                if family == OPERATIONS_COUNT && share == 0.0 {
+                    // Background deletions: reported, and not counted toward the limit.
+                    rows = vec![("true", "active", round_to(ns.background * 0.5, 2))];
+                } else if family == OPERATIONS_COUNT && ns.regions.len() > 1 {
+                    rows.push(("false", "standby", round_to(total * share * 0.02, 2)));
+                }
+                for (background, mode, value) in rows {
+                    if value > 0.0 {
+                        let mut labels = base();
+                        labels.push(("operation", operation.to_string()));
+                        labels.push(("is_background", background.to_string()));
+                        labels.push(("namespace_mode", mode.to_string()));
+                        out.push(Sample {
+                            family,
+                            labels,
+                            value,
+                        });
+                    }
+                }
+            }
+        }
         _ => {}
     }
 }

@@ -216,6 +216,8 @@ impl DevServer {
             ns.silent = true;
             ns.demand = 0.0;
             ns.background = 0.0;
+            ns.requests = 0.0;
+            ns.operations = 0.0;
         }
         let now = Instant::now();
         let state = State {

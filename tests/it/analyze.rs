@@ -212,10 +212,24 @@ fn exactly_one_metrics_request_per_run() {
         .filter(|r| r.path == "/v1/metrics")
         .collect();
     assert_eq!(metrics.len(), 1);
-    assert_eq!(
-        metrics[0].query,
-        "metrics=temporal_cloud_v1_action_limit&metrics=temporal_cloud_v1_total_action_count&metrics=temporal_cloud_v1_total_action_throttled_count"
-    );
+    let families: Vec<String> = [
+        "action_limit",
+        "total_action_count",
+        "total_action_throttled_count",
+        "action_on_demand_envelope_limit",
+        "service_request_limit",
+        "service_request_count",
+        "service_request_throttled_count",
+        "service_request_on_demand_envelope_limit",
+        "operations_limit",
+        "operations_count",
+        "operations_throttled_count",
+        "operations_on_demand_envelope_limit",
+    ]
+    .iter()
+    .map(|f| format!("metrics=temporal_cloud_v1_{f}"))
+    .collect();
+    assert_eq!(metrics[0].query, families.join("&"));
     assert_eq!(
         emu.requests_to("GET", "/cloud/namespaces/"),
         emu.namespaces().len(),
@@ -311,12 +325,48 @@ fn a_namespace_cloud_ops_cannot_read_stays_with_an_error() {
 #[test]
 fn an_incomplete_metrics_answer_is_never_passed_off_as_complete() {
     let emu = Emu::start();
+    // With one call there is no second look: the cut answer's rows and a warning, exit 1.
     emu.control("/_dev/metrics/next", json!({"completeness": "limited"}));
-    let (rows, output) = analyze_json(&emu, &[]);
+    let (rows, output) = analyze_json(&emu, &["--max-metrics-calls", "1"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(!rows.is_empty());
+    assert!(!rows.is_empty() && rows.len() < emu.namespaces().len());
     let stderr = text(&output.stderr);
     assert!(stderr.contains("limited"), "{stderr}");
+    assert!(
+        stderr.contains("metrics: 1 call(s) spent of at most 1"),
+        "{stderr}"
+    );
+
+    // With the default budget the cut answer is read again in parts, completely.
+    emu.control("/_dev/metrics/next", json!({"completeness": "limited"}));
+    let before = metrics_requests(&emu).len();
+    let (rows, output) = analyze_json(&emu, &[]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(rows.len(), emu.namespaces().len());
+    let calls = metrics_requests(&emu)[before..].to_vec();
+    assert!(calls.len() > 1 && calls.len() <= 8, "{calls:?}");
+    assert!(
+        calls[1..].iter().all(|q| q.contains("namespaces=")),
+        "{calls:?}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "metrics: {} call(s) spent of at most 8",
+            calls.len()
+        )),
+        "{stderr}"
+    );
+}
+
+/// The queries of every metrics request the emulator saw, in order.
+fn metrics_requests(emu: &Emu) -> Vec<String> {
+    emu.server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v1/metrics")
+        .map(|r| r.query)
+        .collect()
 }
 
 #[test]
@@ -542,4 +592,290 @@ fn bare_name_and_full_id_labels_give_the_same_answer() {
     assert_eq!(out_b.status.code(), Some(0), "{}", text(&out_b.stderr));
     assert_eq!(a, b);
     assert!(b.iter().all(|r| r["in_metrics"] == true));
+}
+
+#[test]
+fn a_namespace_throttled_on_requests_gets_trus_with_rps_binding() {
+    let emu = Emu::start();
+    let (rows, output) = analyze_json(&emu, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let by_rps: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["binding_dimension"] == "rps")
+        .collect();
+    assert_eq!(
+        by_rps.len(),
+        1,
+        "the default account has one request-heavy namespace"
+    );
+    let r = by_rps[0];
+    assert!(
+        common::with_profile(&emu, "on-demand-light")
+            .contains(&r["namespace"].as_str().unwrap().to_string())
+    );
+    let rps = &r["dimensions"]["rps"];
+    let limit = rps["limit"].as_f64().unwrap();
+    assert!(rps["throttled"].as_f64().unwrap() > 0.0, "{r}");
+    // Its actions alone would stay on-demand; its requests need TRUs above the limit that
+    // throttled, at 1,500 RPS each.
+    assert_eq!(
+        r["dimensions"]["aps"]["trus_needed"].as_u64(),
+        Some(1),
+        "{r}"
+    );
+    assert_eq!(r["action"], "provision", "{r}");
+    let trus = r["recommended_trus"].as_f64().unwrap();
+    assert!(trus * 1_500.0 > limit, "{r}");
+    assert!(trus * 1_500.0 >= rps["required"].as_f64().unwrap(), "{r}");
+    assert!(r["reason"].as_str().unwrap().contains("RPS"), "{r}");
+    // Every row carries the three dimensions and its cost.
+    for row in &rows {
+        for d in ["aps", "rps", "ops"] {
+            for field in [
+                "count",
+                "throttled",
+                "on_demand_limit",
+                "required",
+                "trus_needed",
+            ] {
+                assert!(
+                    row["dimensions"][d][field].is_number(),
+                    "{d}.{field}: {row}"
+                );
+            }
+        }
+        assert_eq!(row["cost"]["basis"], "7-day mean", "{row}");
+        assert!(row["cost"]["hourly_usd_now"].as_f64().unwrap() >= 0.0);
+    }
+    // The table names the binding dimension where it is not APS.
+    let table = emu.tcap().args(["analyze"]).output().unwrap();
+    let stdout = text(&table.stdout);
+    assert!(stdout.contains("RPS binds"), "{stdout}");
+}
+
+#[test]
+fn csv_rows_have_as_many_fields_as_the_header() {
+    let emu = Emu::with(tcap::devserver::Config {
+        silent_namespaces: 1,
+        ..common::config()
+    });
+    let output = emu.tcap().args(["analyze", "-o", "csv"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let csv = text(&output.stdout);
+    let counts: Vec<usize> = csv.lines().map(csv_fields).collect();
+    assert_eq!(counts.len(), emu.namespaces().len() + 1);
+    assert!(counts.iter().all(|c| *c == counts[0]), "{counts:?}\n{csv}");
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    for column in [
+        "in_metrics",
+        "binding_dimension",
+        "hourly_usd_now",
+        "next_change_after",
+    ] {
+        assert!(header.contains(&column), "{header:?}");
+    }
+}
+
+/// Fields of one CSV line: commas outside double quotes, plus one.
+fn csv_fields(line: &str) -> usize {
+    let mut quoted = false;
+    let mut fields = 1;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields += 1,
+            _ => {}
+        }
+    }
+    fields
+}
+
+#[test]
+fn the_price_setting_scales_every_cost() {
+    let emu = Emu::start();
+    let cost = |rows: &[Value]| -> f64 {
+        rows.iter()
+            .map(|r| r["cost"]["hourly_usd_now"].as_f64().unwrap())
+            .sum()
+    };
+    let (list, _) = analyze_json(&emu, &[]);
+    let (flag, out) = analyze_json(&emu, &["--price-per-million-actions", "25"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        (cost(&list) - 2.0 * cost(&flag)).abs() < 0.01,
+        "{} vs {}",
+        cost(&list),
+        cost(&flag)
+    );
+    let from_env = emu
+        .tcap()
+        .env("TCAP_PRICE_PER_MILLION_ACTIONS", "25")
+        .args(["analyze", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        cost(stdout_json(&from_env).as_array().unwrap()),
+        cost(&flag)
+    );
+    let config = emu.home.path().join("price.toml");
+    std::fs::write(&config, "price_per_million_actions = 25.0\n").unwrap();
+    let from_config = emu
+        .tcap()
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "analyze",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        cost(stdout_json(&from_config).as_array().unwrap()),
+        cost(&flag)
+    );
+
+    let before = emu.server.requests().len();
+    for bad in ["-1", "abc", "NaN"] {
+        emu.tcap()
+            .args(["analyze", &format!("--price-per-million-actions={bad}")])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("price-per-million-actions"));
+    }
+    std::fs::write(&config, "price_per_million_actions = -3.0\n").unwrap();
+    emu.tcap()
+        .args(["--config", config.to_str().unwrap(), "analyze"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("price_per_million_actions"));
+    assert_eq!(
+        emu.server.requests().len(),
+        before,
+        "nothing sent on bad input"
+    );
+}
+
+#[test]
+fn a_request_in_progress_is_pending_and_the_hour_after_it_is_named() {
+    let emu = Emu::with(tcap::devserver::Config {
+        apply_delay: std::time::Duration::from_secs(3),
+        ..common::config()
+    });
+    let ns = common::with_profile(&emu, "on-demand-light").remove(0);
+    emu.tcap()
+        .args(["-q", "provision", &ns, "2", "--no-wait"])
+        .assert()
+        .success();
+    let (rows, _) = analyze_json(&emu, &["--namespace", &ns]);
+    let r = row(&rows, &ns);
+    assert_eq!(r["action"], "pending", "{r}");
+    assert_eq!(r["latest_request_state"], "in-progress", "{r}");
+    assert!(
+        r["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("a capacity request has been in progress since "),
+        "{r}"
+    );
+    // Nothing is proposed while it runs: recommended is what it has.
+    assert_eq!(
+        r["recommended_capacity_mode"], r["current_capacity_mode"],
+        "{r}"
+    );
+
+    emu.tcap()
+        .args(["-q", "verify", &ns, "--trus", "2", "--wait", "30s"])
+        .assert()
+        .success();
+    let (rows, _) = analyze_json(&emu, &["--namespace", &ns]);
+    let r = row(&rows, &ns);
+    assert_ne!(r["action"], "pending", "{r}");
+    let after = chrono::DateTime::parse_from_rfc3339(r["next_change_after"].as_str().unwrap())
+        .unwrap_or_else(|e| panic!("{e}: {r}"));
+    let wait = after.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!(
+        wait > chrono::Duration::minutes(55) && wait <= chrono::Duration::hours(1),
+        "{r}"
+    );
+    // A light namespace on 2 TRUs goes back to on-demand, after the hour.
+    assert_eq!(r["action"], "revert-to-on-demand", "{r}");
+    assert!(
+        r["reason"]
+            .as_str()
+            .unwrap()
+            .contains("TRUs can be adjusted hourly"),
+        "{r}"
+    );
+}
+
+/// Accounts large enough for the 30k cap: per-operation request and operation series make
+/// about 20 points a namespace.
+fn large_account(namespaces: usize) -> Emu {
+    Emu::with(tcap::devserver::Config {
+        namespaces,
+        ..common::config()
+    })
+}
+
+fn analyze_fast(emu: &Emu, extra: &[&str]) -> (Vec<Value>, std::process::Output) {
+    let mut args = vec!["--rate-limit", "10000", "--concurrency", "64"];
+    args.extend_from_slice(extra);
+    analyze_json(emu, &args)
+}
+
+#[test]
+fn two_thousand_namespaces_are_read_completely_within_eight_calls() {
+    let emu = large_account(2_000);
+    let (rows, output) = analyze_fast(&emu, &[]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(rows.len(), 2_000);
+    let calls = metrics_requests(&emu);
+    assert!(calls.len() > 1 && calls.len() <= 8, "{} calls", calls.len());
+    // The first answer was cut, so the parts are filtered by namespace prefix.
+    assert!(calls[1..].iter().all(|q| q.contains("namespaces=")));
+    assert!(
+        stderr.contains(&format!(
+            "metrics: {} call(s) spent of at most 8",
+            calls.len()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["in_metrics"] == true && r["error"].is_null())
+    );
+    // No series was read twice: the parts' sums equal the emulator's own figures.
+    let account = emu.get("/_dev/account");
+    let idle = account["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|ns| ns["profile"] == "idle")
+        .count();
+    assert_eq!(rows.iter().filter(|r| r["action_count"] == 0).count(), idle);
+}
+
+#[test]
+fn twenty_thousand_namespaces_stop_at_the_budget_and_say_what_is_missing() {
+    let emu = large_account(20_000);
+    let (rows, output) = analyze_fast(&emu, &[]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let calls = metrics_requests(&emu);
+    assert_eq!(calls.len(), 8, "never beyond the budget");
+    assert!(stderr.contains("--max-metrics-calls 8"), "{stderr}");
+    assert!(stderr.contains("left out: "), "{stderr}");
+    assert!(!rows.is_empty() && rows.len() < 20_000, "{}", rows.len());
+    assert!(
+        rows.iter().all(|r| r["in_metrics"] == true),
+        "no namespace is passed off as idle"
+    );
+
+    // A smaller budget is honoured as strictly.
+    let before = metrics_requests(&emu).len();
+    let (_, output) = analyze_fast(&emu, &["--max-metrics-calls", "3"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(metrics_requests(&emu).len() - before, 3);
 }

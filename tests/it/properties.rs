@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use tcap::alert::Level;
 use tcap::capacity::Mode;
 use tcap::capacity::recommend::{
-    self, ApsStats, DEFAULT_TRU_VALUES, Inputs, Policy, Recommendation,
+    self, ApsStats, DEFAULT_TRU_VALUES, Dimension, Inputs, Policy, Reading, Recommendation,
 };
 use tcap::cloud::model::{
     AsyncOperationResponse, CapacityInfo, CapacityInfoResponse, CapacitySpec, GetNamespaceResponse,
@@ -967,6 +967,11 @@ fn inputs() -> impl Strategy<Value = Inputs> {
         prop::option::of(prop_oneof![(1u32..40).prop_map(f64::from), reading()]),
         prop::option::of(reading()),
         prop::option::of((reading(), reading(), reading())),
+        (
+            dimension_reading(),
+            dimension_reading(),
+            prop::option::of(reading()),
+        ),
     )
         .prop_map(
             |(
@@ -979,6 +984,7 @@ fn inputs() -> impl Strategy<Value = Inputs> {
                 max_available_trus,
                 on_demand_aps_limit,
                 stats,
+                (requests, operations, action_envelope),
             )| Inputs {
                 action_limit,
                 action_count,
@@ -989,8 +995,32 @@ fn inputs() -> impl Strategy<Value = Inputs> {
                 max_available_trus,
                 on_demand_aps_limit,
                 stats: stats.map(|(mean, p90, p99)| ApsStats { mean, p90, p99 }),
+                action_envelope,
+                requests,
+                operations,
+                ..Inputs::default()
             },
         )
+}
+
+/// Requests or operations: mostly sound figures around the TRU rates, sometimes garbage.
+fn dimension_reading() -> impl Strategy<Value = Reading> {
+    (
+        prop::option::of(prop_oneof![3 => 0.0f64..40_000.0, 1 => reading()]),
+        prop_oneof![3 => 0.0f64..40_000.0, 1 => reading()],
+        prop_oneof![2 => Just(0.0), 1 => 0.0f64..2_000.0, 1 => reading()],
+        prop::option::of(prop_oneof![3 => 0.0f64..40_000.0, 1 => reading()]),
+    )
+        .prop_map(|(limit, count, throttled, envelope)| Reading {
+            limit,
+            count,
+            throttled,
+            envelope,
+        })
+}
+
+fn sound(v: f64) -> bool {
+    v.is_finite() && v > 0.0
 }
 
 /// The whole positive values of a list, or the documented ones when it has none.
@@ -1061,35 +1091,61 @@ fn check_recommendation(inputs: &Inputs, rec: &Recommendation) -> Result<(), Tes
             "{rec:?}"
         ),
     }
-    // Never more for less: a Provisioned value must give more than On-Demand would, unless
-    // nothing available covers the need (support) or it is the value already held.
+    // Never more for less: a Provisioned value must give more than On-Demand would in the
+    // binding dimension, unless nothing available covers the need (support) or it is the
+    // value already held.
+    let index = |d: Dimension| Dimension::ALL.iter().position(|x| *x == d).unwrap();
+    let binding = rec.binding_dimension;
+    let od = rec.dimensions[index(binding)].on_demand_limit;
     if let Some(t) = rec.trus {
         prop_assert!(
-            f64::from(t) * 500.0 > rec.on_demand_limit_aps + 1e-9
+            f64::from(t) * binding.per_tru() > od + 1e-9
                 || rec.support_request
                 || current_values(inputs).contains(&t),
-            "{t} TRUs give no more than on-demand's {}: {}",
-            rec.on_demand_limit_aps,
+            "{t} TRUs give no more {} than on-demand's {od}: {}",
+            binding.unit(),
             rec.reason
         );
     }
-    // Never lower a limit that is throttling: what is recommended must exceed it.
-    let throttling_at = inputs
-        .action_limit
-        .filter(|l| l.is_finite() && *l > 0.0)
-        .filter(|_| inputs.throttled.is_finite() && inputs.throttled > 0.0);
-    if let Some(limit) = throttling_at
-        && !rec.support_request
-    {
+    prop_assert_eq!(rec.on_demand_limit_aps, rec.dimensions[0].on_demand_limit);
+    // Never lower a limit that is throttling, in any dimension: what is recommended must
+    // exceed it.
+    let readings = [
+        (inputs.action_limit, inputs.throttled),
+        (inputs.requests.limit, inputs.requests.throttled),
+        (inputs.operations.limit, inputs.operations.throttled),
+    ];
+    for (d, (limit, throttled)) in Dimension::ALL.into_iter().zip(readings) {
+        let Some(limit) = limit.filter(|l| sound(*l)).filter(|_| sound(throttled)) else {
+            continue;
+        };
+        if rec.support_request {
+            continue;
+        }
         let after = match rec.trus {
-            Some(t) => f64::from(t) * 500.0,
-            None => rec.on_demand_limit_aps,
+            Some(t) => f64::from(t) * d.per_tru(),
+            None => rec.dimensions[index(d)].on_demand_limit,
         };
         prop_assert!(
             after > limit,
-            "throttled at {limit}, recommended {after}: {}",
+            "{} throttled at {limit}, recommended {after}: {}",
+            d.unit(),
             rec.reason
         );
+    }
+    for f in &rec.dimensions {
+        for v in [
+            f.demand,
+            f.required,
+            f.on_demand_limit,
+            f.count,
+            f.throttled,
+        ] {
+            prop_assert!(!v.is_nan() && v >= 0.0, "{f:?}");
+        }
+    }
+    for v in [rec.cost.hourly_usd_now, rec.cost.hourly_usd_recommended] {
+        prop_assert!(!v.is_nan() && v >= 0.0, "{:?}", rec.cost);
     }
     // The JSON of `analyze` carries these; serde_json refuses nothing here.
     prop_assert!(serde_json::to_string(rec).is_ok());
@@ -1101,7 +1157,7 @@ proptest! {
 
     #[test]
     fn recommend_is_total(inputs in inputs(), target in prop_oneof![3 => 0.05f64..=1.0, 1 => reading()]) {
-        let policy = Policy { target_utilization: target };
+        let policy = Policy { target_utilization: target, ..Policy::default() };
         let rec = recommend::recommend(&inputs, &policy);
         check_recommendation(&inputs, &rec)?;
         // The same through the checked constructor, when the target is one it accepts.
