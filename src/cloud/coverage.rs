@@ -16,14 +16,14 @@ use crate::error::ApiError;
 
 /// "30k total datapoints per scrape".
 pub const MAX_POINTS_PER_ANSWER: usize = 30_000;
-/// Parts are sized to fill this share of the cap, so that an estimate a little low still fits.
-const FILL: f64 = 0.8;
+/// Parts are sized to fill this share of the cap at the densest rate seen so far: prefixes
+/// differ (production namespaces send more series than idle sandboxes), and a part that comes
+/// back cut costs a call.
+const FILL: f64 = 0.7;
 
-/// What the calls gathered.
+/// What the calls gathered, beside the samples handed over part by part.
 #[derive(Debug)]
 pub struct Coverage {
-    /// The samples of every part that was read (a cut part's are left out once it was split).
-    pub samples: Vec<Sample>,
     pub warnings: Vec<Warning>,
     /// The least complete answer kept: `Complete` only when every part was.
     pub completeness: Completeness,
@@ -67,105 +67,111 @@ pub struct Part {
 /// Completes the reading of `families` for the whole account from the `first` answer, which
 /// asked for every namespace; only a cut answer leads to more calls. `names` are the bare
 /// names of every listed namespace (they size the parts); `wanted` says which of them the
-/// caller needs, so no part reads namespaces nobody asked for.
+/// caller needs, so no part reads namespaces nobody asked for. The samples of every answer
+/// kept go to `take` as they arrive, so that a large account is never held whole.
 pub async fn complete(
     client: &MetricsClient,
     families: &[&str],
     first: Snapshot,
     names: &[String],
     wanted: impl Fn(&str) -> bool,
+    mut take: impl FnMut(Vec<Sample>),
 ) -> Result<Coverage, ApiError> {
     if first.completeness != Completeness::Limited
         || names.is_empty()
         || client.calls_left() == Some(0)
     {
-        return Ok(whole(first, client.calls_spent()));
+        let complete = first.completeness.is_complete();
+        take(first.exposition.samples);
+        return Ok(Coverage {
+            warnings: first.exposition.warnings,
+            completeness: first.completeness,
+            complete_for: if complete {
+                Covered::All
+            } else {
+                Covered::Nothing
+            },
+            uncovered: Vec::new(),
+            uncovered_namespaces: 0,
+            calls: client.calls_spent(),
+            parts: 1,
+        });
     }
-    let mut per_namespace = estimate_points(&first, families.len(), names.len());
+    // Points per namespace: first a generous guess from the cut answer, then the densest
+    // part actually read, so that a part of the densest prefixes still fits.
+    let mut density = estimate_points(&first, families.len(), names.len());
+    drop(first);
     tracing::info!(
-        "the metrics answer was cut at the API's size limit; reading it again in parts by namespace prefix (about {per_namespace:.0} points per namespace)"
+        "the metrics answer was cut at the API's size limit; reading it again in parts by namespace prefix"
     );
-    let subset: Vec<String> = names.iter().filter(|n| wanted(n)).cloned().collect();
-    let mut queue: Vec<Part> = partition(names, &subset, per_part(per_namespace));
-    queue.reverse();
     let mut coverage = Coverage {
-        samples: Vec::new(),
         warnings: Vec::new(),
         completeness: Completeness::Complete,
-        complete_for: Covered::Names(BTreeSet::new()),
+        complete_for: Covered::Nothing,
         uncovered: Vec::new(),
         uncovered_namespaces: 0,
         calls: 0,
         parts: 0,
     };
+    let mut learned = false;
     let mut covered = BTreeSet::new();
-    while let Some(part) = queue.pop() {
+    let mut remaining: Vec<String> = names.iter().filter(|n| wanted(n)).cloned().collect();
+    while !remaining.is_empty() {
+        let parts = partition(names, &remaining, per_part(density));
         if client.calls_left() == Some(0) {
-            give_up(&mut coverage, &part);
-            continue;
+            for part in &parts {
+                give_up(&mut coverage, part);
+            }
+            break;
         }
+        let part = parts.into_iter().next().expect("names remain");
         let snapshot = match client.fetch_matching(families, &part.patterns).await {
             Ok(snapshot) => snapshot,
             // Out of budget mid-retry: what is left is named, not guessed.
-            Err(_) if client.calls_left() == Some(0) => {
-                give_up(&mut coverage, &part);
-                continue;
-            }
+            Err(_) if client.calls_left() == Some(0) => continue,
             Err(e) => return Err(e),
         };
+        let points = snapshot.exposition.samples.len() as f64;
+        let size = part.names.len().max(1) as f64;
         tracing::debug!(
             patterns = part.patterns.len(),
             namespaces = part.names.len(),
-            points = snapshot.exposition.samples.len(),
+            points,
             completeness = %snapshot.completeness,
             "metrics part"
         );
         match snapshot.completeness {
-            Completeness::Limited if part.names.len() > 1 && client.calls_left() != Some(0) => {
-                per_namespace = per_namespace
-                    .max(estimate_points(&snapshot, families.len(), part.names.len()))
-                    .max(MAX_POINTS_PER_ANSWER as f64 / part.names.len() as f64);
-                let size = per_part(per_namespace).min(part.names.len().div_ceil(2));
-                let mut pieces = partition(names, &part.names, size);
-                pieces.reverse();
-                queue.extend(pieces);
+            Completeness::Limited if part.names.len() > 1 => {
+                // Denser than thought: at least the cap over these names. The next partition
+                // of what remains is finer.
+                density = density.max(MAX_POINTS_PER_ANSWER as f64 / size * 1.05);
+                learned = true;
+                continue;
             }
             Completeness::Limited => give_up(&mut coverage, &part),
             completeness => {
                 if completeness == Completeness::Complete {
-                    let seen = snapshot.exposition.samples.len() as f64;
-                    per_namespace = per_namespace.max(seen / part.names.len().max(1) as f64);
+                    density = if learned {
+                        density.max(points / size)
+                    } else {
+                        points / size
+                    };
+                    learned = true;
                     covered.extend(part.names.iter().cloned());
                 } else {
                     coverage.completeness = completeness;
                 }
                 coverage.parts += 1;
-                coverage.samples.extend(snapshot.exposition.samples);
+                take(snapshot.exposition.samples);
                 coverage.warnings.extend(snapshot.exposition.warnings);
             }
         }
+        let done: BTreeSet<&String> = part.names.iter().collect();
+        remaining.retain(|n| !done.contains(n));
     }
     coverage.calls = client.calls_spent();
     coverage.complete_for = Covered::Names(covered);
     Ok(coverage)
-}
-
-fn whole(snapshot: Snapshot, calls: u32) -> Coverage {
-    let complete = snapshot.completeness.is_complete();
-    Coverage {
-        samples: snapshot.exposition.samples,
-        warnings: snapshot.exposition.warnings,
-        completeness: snapshot.completeness,
-        complete_for: if complete {
-            Covered::All
-        } else {
-            Covered::Nothing
-        },
-        uncovered: Vec::new(),
-        uncovered_namespaces: 0,
-        calls,
-        parts: 1,
-    }
 }
 
 fn give_up(coverage: &mut Coverage, part: &Part) {
@@ -216,8 +222,10 @@ pub fn partition(all: &[String], subset: &[String], size: usize) -> Vec<Part> {
     all.extend(subset.iter().cloned());
     let all = sort(&all);
     let size = size.max(1);
+    // Units of an eighth of a part pack parts at least seven-eighths full; whole prefixes as
+    // large as a part would leave parts half empty whenever the next one does not fit.
     let mut units = Vec::new();
-    prefix_units(&subset, &all, "", size, &mut units);
+    prefix_units(&subset, &all, "", size.div_ceil(8), &mut units);
     let mut parts: Vec<Part> = Vec::new();
     let mut current = Part {
         patterns: Vec::new(),

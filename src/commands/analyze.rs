@@ -263,7 +263,23 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
         .collect();
     let names: Vec<String> = id_of_name.keys().map(|n| n.to_string()).collect();
     let wanted = |name: &str| filter.matches(id_of_name.get(name).copied().unwrap_or(name));
-    let coverage = coverage::complete(&metrics, &CAPACITY_FAMILIES, first, &names, wanted).await?;
+    // Each part's samples are summed as they arrive: the parts are disjoint, so a namespace's
+    // series all come in one of them.
+    let mut by_label: BTreeMap<String, Usage> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    let coverage = coverage::complete(
+        &metrics,
+        &CAPACITY_FAMILIES,
+        first,
+        &names,
+        wanted,
+        |samples| {
+            let (usage, mut notes) = aggregate(&samples);
+            by_label.extend(usage);
+            warnings.append(&mut notes);
+        },
+    )
+    .await?;
     let parts = if coverage.parts > 1 {
         format!(
             ", the account read in {} parts by namespace prefix",
@@ -278,7 +294,6 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
         args.max_metrics_calls
     );
 
-    let (by_label, warnings) = aggregate(&coverage.samples);
     for w in &warnings {
         tracing::warn!("metrics: {w}");
     }
