@@ -54,10 +54,14 @@ impl Printer {
         self.write(&format!("{text}\n"))
     }
 
+    /// Streamed: thousands of rows never sit in memory a second time as one string.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
-        let mut text = serde_json::to_string_pretty(value).expect("our output types serialize");
-        text.push('\n');
-        self.write(&text)
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        serde_json::to_writer_pretty(&mut out, value)
+            .map_err(std::io::Error::from)
+            .and_then(|_| out.write_all(b"\n"))
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::io("writing to stdout", e))
     }
 
     /// A borderless table in the style of `kubectl get`: every column but the last keeps its

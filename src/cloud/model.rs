@@ -287,6 +287,13 @@ impl<'de> Deserialize<'de> for Capacity {
     }
 }
 
+/// A listed namespace's ID and nothing else: the rest of it is skipped unread.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct NamespaceId {
+    #[serde(default, deserialize_with = "de_string")]
+    pub namespace: String,
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Namespace {
@@ -468,11 +475,13 @@ pub struct GetNamespaceResponse {
     pub namespace: Option<Namespace>,
 }
 
+/// A page of the list; `N` is [`Namespace`], or [`NamespaceId`] when only the IDs matter (a
+/// full namespace keeps its whole spec, which for thousands is tens of megabytes).
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GetNamespacesResponse {
+#[serde(rename_all = "camelCase", bound(deserialize = "N: Deserialize<'de>"))]
+pub struct GetNamespacesResponse<N = Namespace> {
     #[serde(default)]
-    pub namespaces: Option<Vec<Namespace>>,
+    pub namespaces: Option<Vec<N>>,
     #[serde(default, alias = "next_page_token", deserialize_with = "de_string")]
     pub next_page_token: String,
 }

@@ -1,11 +1,12 @@
 //! Cloud Ops API client: one typed call per endpoint tcap uses.
 
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::http::HttpClient;
 use super::model::{
     AsyncOperation, AsyncOperationResponse, CapacityInfo, CapacityInfoResponse,
-    GetNamespaceResponse, GetNamespacesResponse, Namespace, update_namespace_body,
+    GetNamespaceResponse, GetNamespacesResponse, Namespace, NamespaceId, update_namespace_body,
 };
 use super::pace::PaceStats;
 use super::retry::RetryPolicy;
@@ -50,6 +51,16 @@ impl OpsClient {
 
     /// Every namespace of the account, following `nextPageToken` to the last page.
     pub async fn list_namespaces(&self) -> Result<Vec<Namespace>, ApiError> {
+        self.list().await
+    }
+
+    /// The IDs of every namespace of the account, without holding their specs.
+    pub async fn list_namespace_ids(&self) -> Result<Vec<String>, ApiError> {
+        let ids: Vec<NamespaceId> = self.list().await?;
+        Ok(ids.into_iter().map(|n| n.namespace).collect())
+    }
+
+    async fn list<N: DeserializeOwned>(&self) -> Result<Vec<N>, ApiError> {
         let mut all = Vec::new();
         let mut token = String::new();
         for _ in 0..MAX_PAGES {
@@ -58,7 +69,7 @@ impl OpsClient {
             if !token.is_empty() {
                 url.query_pairs_mut().append_pair("pageToken", &token);
             }
-            let page: GetNamespacesResponse = self.http.get_json(url).await?;
+            let page: GetNamespacesResponse<N> = self.http.get_json(url).await?;
             all.extend(page.namespaces.unwrap_or_default());
             if page.next_page_token.is_empty() || page.next_page_token == token {
                 return Ok(all);

@@ -251,12 +251,7 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     // The account's namespaces come from the Cloud Ops list (a few pages for thousands), read
     // once the metrics answered: a namespace idle for the whole window has no series, and the
     // metrics alone would miss it. The list also sizes the parts of a cut answer.
-    let listed: Vec<String> = ops
-        .list_namespaces()
-        .await?
-        .into_iter()
-        .map(|ns| ns.namespace)
-        .collect();
+    let listed: Vec<String> = ops.list_namespace_ids().await?;
     let id_of_name: BTreeMap<&str, &str> = listed
         .iter()
         .map(|id| (name_part(id), id.as_str()))
