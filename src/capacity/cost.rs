@@ -24,6 +24,16 @@ pub enum Basis {
     CurrentMinute,
 }
 
+impl Basis {
+    /// The JSON spelling, also used in CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::SevenDayMean => "7-day mean",
+            Basis::CurrentMinute => "current minute",
+        }
+    }
+}
+
 /// The per-hour floor of `trus` TRUs, in actions (0 for On-Demand and for one TRU).
 pub fn minimum_actions_per_hour(trus: f64) -> f64 {
     if trus.is_finite() {
@@ -118,6 +128,10 @@ mod tests {
         assert_eq!(note.unused_actions_per_hour, 1_980_000.0);
         assert_eq!(note.unused_cost_per_hour_usd, 99.0);
         assert_eq!(serde_json::to_value(note.basis).unwrap(), "7-day mean");
+        assert_eq!(
+            Basis::CurrentMinute.as_str(),
+            serde_json::to_value(Basis::CurrentMinute).unwrap()
+        );
         assert_eq!(billing_note(8, 700.0, 50.0), None);
         assert_eq!(billing_note(1, 0.0, 50.0), None);
     }

@@ -56,14 +56,6 @@ impl Usage {
             envelope: self.action_envelope,
         }
     }
-
-    pub fn reading(&self, dimension: Dimension) -> Reading {
-        match dimension {
-            Dimension::Aps => self.actions(),
-            Dimension::Rps => self.requests,
-            Dimension::Ops => self.operations,
-        }
-    }
 }
 
 /// What a family adds to a namespace's usage.
@@ -341,10 +333,7 @@ temporal_cloud_v1_action_on_demand_envelope_limit{temporal_namespace="b.x"} 1250
             }
         );
         assert_eq!(b.action_envelope, Some(1_250.0));
-        assert_eq!(
-            b.reading(Dimension::Ops).utilization(),
-            Some(750.0 / 8_000.0)
-        );
+        assert_eq!(b.operations.utilization(), Some(750.0 / 8_000.0));
     }
 
     #[test]

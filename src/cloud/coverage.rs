@@ -188,7 +188,7 @@ fn per_part(points_per_namespace: f64) -> usize {
 /// somewhere in its families, so a namespace that shows up in only some of them is scaled up
 /// to all of them (quiet families such as throttling make this err high, which costs a part,
 /// not a cut answer); and a cut answer held at least the cap over the namespaces asked for.
-pub fn estimate_points(snapshot: &Snapshot, families: usize, namespaces: usize) -> f64 {
+fn estimate_points(snapshot: &Snapshot, families: usize, namespaces: usize) -> f64 {
     let mut by_namespace: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
     for sample in &snapshot.exposition.samples {
         if let Some(ns) = sample.label("temporal_namespace") {

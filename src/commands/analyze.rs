@@ -220,7 +220,7 @@ impl Filter {
     }
 
     fn matches(&self, namespace: &str) -> bool {
-        let name = namespace.rsplit_once('.').map_or(namespace, |(n, _)| n);
+        let name = name_part(namespace);
         let hit = |p: &glob::Pattern| p.matches(namespace) || p.matches(name);
         (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
     }
@@ -712,11 +712,7 @@ fn csv_fields(row: &Row) -> Vec<String> {
     fields.extend([
         n(row.cost.as_ref().map(|c| c.hourly_usd_now)),
         n(row.cost.as_ref().map(|c| c.hourly_usd_recommended)),
-        row.cost
-            .as_ref()
-            .and_then(|c| serde_json::to_value(c.basis).ok())
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        s(row.cost.as_ref().map(|c| c.basis.as_str())),
         row.next_change_after
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .unwrap_or_default(),
