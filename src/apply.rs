@@ -121,6 +121,18 @@ pub async fn submit(ops: &OpsClient, plan: &Plan, async_operation_id: &str) -> R
                     e.message
                 );
                 namespace = ops.get_namespace(plan.id()).await?;
+                // A server that checks the version before the operation id refuses the retry
+                // of a POST whose reply was lost: the change it is applying is our own.
+                if namespace
+                    .latest_request()
+                    .is_some_and(|r| r.async_operation_id == async_operation_id)
+                {
+                    tracing::info!(
+                        "{}: the capacity request in progress is ours (operation {async_operation_id}); waiting for it",
+                        plan.id()
+                    );
+                    return Ok(Submitted::earlier(async_operation_id.to_string()));
+                }
                 let fresh = change::plan(namespace.clone(), plan.info.clone(), plan.target)?;
                 if fresh.already {
                     return Ok(Submitted::nothing_to_change(async_operation_id));

@@ -373,11 +373,33 @@ pub fn kind_of(status: u16, code: Option<i64>, message: &str) -> ApiErrorKind {
         400 | 409 if message.contains("in progress") => ApiErrorKind::RequestInProgress,
         // An `asyncOperationId` used before is a conflict of its own, not a stale version.
         409 if code != Some(ALREADY_EXISTS) => ApiErrorKind::StaleVersion,
-        400 if code == Some(FAILED_PRECONDITION) && message.contains("version") => {
+        400 if says_stale_version(&message, code == Some(FAILED_PRECONDITION)) => {
             ApiErrorKind::StaleVersion
         }
         _ => ApiErrorKind::Rejected,
     }
+}
+
+/// A 400 about the resource version is stale only when it says so: "resource_version is
+/// required" or "invalid resource version" are mistakes of ours, and retrying cannot fix them.
+fn says_stale_version(message: &str, failed_precondition: bool) -> bool {
+    let names_version = ["resource version", "resource_version", "resourceversion"]
+        .iter()
+        .any(|v| message.contains(v));
+    let stale = [
+        "mismatch",
+        "stale",
+        "modified",
+        "out of date",
+        "outdated",
+        "does not match",
+        "doesn't match",
+        "changed",
+        "conflict",
+    ]
+    .iter()
+    .any(|w| message.contains(w));
+    (names_version || (failed_precondition && message.contains("version"))) && stale
 }
 
 /// The server's own words: `message` of a `google.rpc.Status` body, else the body itself (the
@@ -463,6 +485,25 @@ mod tests {
             ),
             (409, Some(10), "resource version mismatch", StaleVersion),
             (400, Some(9), "resource version mismatch", StaleVersion),
+            (
+                400,
+                None,
+                "stale resource_version: read the namespace again",
+                StaleVersion,
+            ),
+            (
+                400,
+                Some(9),
+                "the namespace version is out of date",
+                StaleVersion,
+            ),
+            (
+                400,
+                Some(3),
+                "resource_version is required: read the namespace",
+                Rejected,
+            ),
+            (400, Some(3), "invalid resource version \"x\"", Rejected),
             (409, Some(6), "async operation id already used", Rejected),
             (
                 400,

@@ -40,6 +40,17 @@ pub struct DevServerArgs {
     /// Provisioned-idle namespaces that send no metric series at all (idle the whole window)
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub silent_namespaces: usize,
+    /// Capacity changes in flight at once across the account; one more answers 429 (Temporal
+    /// documents 10)
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent_operations: u32,
+    /// Refuse a stale resourceVersion with 400 FailedPrecondition instead of 409 Aborted (the
+    /// real service's answer is not documented)
+    #[arg(long)]
+    pub stale_version_400: bool,
+    /// Check resourceVersion before asyncOperationId, so a retried update is refused as stale
+    #[arg(long)]
+    pub check_version_first: bool,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -69,6 +80,9 @@ pub async fn run(args: DevServerArgs, ctx: &Context) -> Result<()> {
         slow_response: Some(crate::devserver::DEFAULT_SLOW_RESPONSE),
         bare_namespace_labels: args.bare_namespace_labels,
         silent_namespaces: args.silent_namespaces,
+        max_concurrent_operations: args.max_concurrent_operations as usize,
+        stale_version_as_failed_precondition: args.stale_version_400,
+        version_checked_first: args.check_version_first,
         ..Config::default()
     };
     let admin_key = config.admin_key.clone();

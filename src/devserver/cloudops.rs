@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::account::{CapacityRequest, Mode, Namespace, RequestState, VALID_TRU_VALUES};
 use super::faults::{self, DROPPED_AFTER_APPLY, Fault};
 use super::wire::{Code, Reply, duration, field, now_millis, num, parse_query, timestamp};
-use super::{FailNext, Incoming, Shared, State};
+use super::{Config, FailNext, Incoming, Shared, State};
 
 const UPDATE_NAMESPACE_TYPE: &str =
     "type.googleapis.com/temporal.api.cloud.cloudservice.v1.UpdateNamespaceRequest";
@@ -329,10 +329,16 @@ pub(crate) fn handle(
     }
 
     let delay = shared.config.apply_delay;
+    let update_id = match &route {
+        Route::UpdateNamespace(id) => Some(id.clone()),
+        _ => None,
+    };
     let reply = match route {
         Route::ListNamespaces => list_namespaces(state, incoming),
         Route::GetNamespace(id) => get_namespace(state, &id),
-        Route::UpdateNamespace(id) => update_namespace(state, &id, &incoming.body, delay, now),
+        Route::UpdateNamespace(id) => {
+            update_namespace(&shared.config, state, &id, &incoming.body, now)
+        }
         Route::CapacityInfo(id) => capacity_info(state, &id),
         Route::GetOperation(id) => match state.operations.get(&id) {
             Some(operation) => {
@@ -341,6 +347,17 @@ pub(crate) fn handle(
             None => Reply::error(Code::NotFound, format!("async operation not found: {id}")),
         },
     };
+    if let Some(id) = &update_id
+        && reply.status.is_success()
+        && let Some(left) = state.dropped_replies.get_mut(id)
+        && *left > 0
+    {
+        *left -= 1;
+        return (
+            faults::mangle(Fault::DroppedConnection, reply),
+            Some(DROPPED_AFTER_APPLY),
+        );
+    }
     match fault {
         None => (reply, None),
         Some(fault) => {
@@ -643,12 +660,13 @@ fn normalize_spec(spec: &Map<String, Value>, mode: Mode) -> Value {
 }
 
 fn update_namespace(
+    config: &Config,
     state: &mut State,
     id: &str,
     body: &[u8],
-    delay: Duration,
     now: Instant,
 ) -> Reply {
+    let delay = config.apply_delay;
     let request: Map<String, Value> = match serde_json::from_slice(body) {
         Ok(Value::Object(request)) => request,
         Ok(_) => return invalid("invalid request body: expected a JSON object"),
@@ -672,6 +690,26 @@ fn update_namespace(
         Some(other) => return invalid(format!("invalid value for spec: {other}")),
     };
 
+    let stale = |resource_version: Option<&str>| -> Option<Reply> {
+        let resource_version = resource_version?;
+        (resource_version != ns.resource_version).then(|| {
+            let message = format!(
+                "resource version mismatch: the namespace was modified (current version differs from {resource_version}); read it again and retry"
+            );
+            // The real code for a stale version is UNVERIFIED (Aborted/409 or
+            // FailedPrecondition/400): the emulator answers either, as configured.
+            if config.stale_version_as_failed_precondition {
+                Reply::error(Code::FailedPrecondition, message)
+            } else {
+                Reply::error(Code::Aborted, message)
+            }
+        })
+    };
+    if config.version_checked_first
+        && let Some(reply) = stale(resource_version)
+    {
+        return reply;
+    }
     if let Some(operation_id) = operation_id
         && let Some(operation) = state.operations.get(operation_id)
     {
@@ -697,20 +735,26 @@ fn update_namespace(
         return Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, false)}));
     }
 
+    // Temporal documents at most 10 concurrent mutating async operations per account; how the
+    // next one is refused is undocumented: 429 ResourceExhausted (code 8) is the emulator's
+    // reading, which a client retries like any 429 (with the same asyncOperationId).
+    if state.changes.len() >= config.max_concurrent_operations {
+        state.stats.too_many_operations += 1;
+        return Reply::error(
+            Code::ResourceExhausted,
+            format!(
+                "too many concurrent async operations for this account (limit {}); retry later",
+                config.max_concurrent_operations
+            ),
+        );
+    }
     let Some(resource_version) = resource_version else {
         return invalid(
             "resource_version is required: read the namespace and send its resourceVersion",
         );
     };
-    // The real code for a stale version is UNVERIFIED (Aborted/409 or FailedPrecondition/400);
-    // the emulator answers 409 code 10, which a client must meet with a re-read.
-    if resource_version != ns.resource_version {
-        return Reply::error(
-            Code::Aborted,
-            format!(
-                "resource version mismatch: the namespace was modified (current version differs from {resource_version}); read it again and retry"
-            ),
-        );
+    if let Some(reply) = stale(Some(resource_version)) {
+        return reply;
     }
     // The code is UNVERIFIED (FailedPrecondition presumed). Stricter than the proto's rule:
     // any update still in flight blocks the next one, not only a capacity request.
@@ -800,6 +844,8 @@ fn update_namespace(
             outcome,
         },
     );
+    let in_flight = state.changes.len() as u64;
+    state.stats.peak_operations_in_flight = state.stats.peak_operations_in_flight.max(in_flight);
     let reply = Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, true)}));
     state.operations.insert(operation_id, operation);
     reply

@@ -62,6 +62,14 @@ pub(crate) fn set_race(state: &mut State, namespace: &str, count: u32) -> bool {
     true
 }
 
+pub(crate) fn set_dropped_replies(state: &mut State, namespace: &str, count: u32) -> bool {
+    if !state.namespaces.contains_key(namespace) {
+        return false;
+    }
+    state.dropped_replies.insert(namespace.to_string(), count);
+    true
+}
+
 pub(crate) fn delete(state: &mut State, namespace: &str) -> bool {
     match state.namespaces.get_mut(namespace) {
         Some(ns) => {
@@ -201,6 +209,11 @@ pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) 
         },
         (Method::POST, ["_dev", "namespaces", ns, "race"]) => match count_field(&body) {
             Ok(count) if set_race(&mut state, ns, count) => done(),
+            Ok(_) => unknown_namespace(ns),
+            Err(reply) => reply,
+        },
+        (Method::POST, ["_dev", "namespaces", ns, "drop-reply"]) => match count_field(&body) {
+            Ok(count) if set_dropped_replies(&mut state, ns, count) => done(),
             Ok(_) => unknown_namespace(ns),
             Err(reply) => reply,
         },

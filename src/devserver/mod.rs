@@ -69,6 +69,15 @@ pub struct Config {
     /// How many of the provisioned-idle namespaces send no series at all, as a namespace idle
     /// for the whole window does: Cloud Ops lists them, the metrics do not.
     pub silent_namespaces: usize,
+    /// Mutating async operations in flight at once across the account; one more is refused
+    /// with 429. Temporal documents 10 per account (`docs/cloud/operation-api.mdx`).
+    pub max_concurrent_operations: usize,
+    /// How a stale `resourceVersion` is refused: 409 Aborted (false) or 400
+    /// FailedPrecondition (true). Which one the real service sends is UNVERIFIED.
+    pub stale_version_as_failed_precondition: bool,
+    /// Check `resourceVersion` before looking up `asyncOperationId`, so that the retry of an
+    /// update whose reply was lost is refused as stale. The real order is UNVERIFIED.
+    pub version_checked_first: bool,
 }
 
 impl Default for Config {
@@ -86,6 +95,9 @@ impl Default for Config {
             metrics_requests_per_hour: 180,
             bare_namespace_labels: false,
             silent_namespaces: 0,
+            max_concurrent_operations: 10,
+            stale_version_as_failed_precondition: false,
+            version_checked_first: false,
         }
     }
 }
@@ -116,6 +128,10 @@ pub struct Stats {
     /// Injected faults by kind: `resource_exhausted`, `unavailable`, `dropped_connection`,
     /// `dropped_connection_after_apply`, `truncated_body`, `malformed_body`, `slow_response`.
     pub faults: BTreeMap<String, u64>,
+    /// Updates refused because `max_concurrent_operations` were in flight.
+    pub too_many_operations: u64,
+    /// The most mutating operations that were ever in flight at once.
+    pub peak_operations_in_flight: u64,
 }
 
 impl Stats {
@@ -157,6 +173,8 @@ pub(crate) struct State {
     pub operations: HashMap<String, Operation>,
     pub fail_next: HashMap<String, Failure>,
     pub races: HashMap<String, u32>,
+    /// Accepted updates per namespace whose reply is lost (see `drop_replies`).
+    pub dropped_replies: HashMap<String, u32>,
     pub log: VecDeque<RequestRecord>,
     pub slack: Vec<Value>,
     pub slack_failures: u32,
@@ -230,6 +248,7 @@ impl DevServer {
             operations: HashMap::new(),
             fail_next: HashMap::new(),
             races: HashMap::new(),
+            dropped_replies: HashMap::new(),
             log: VecDeque::new(),
             slack: Vec::new(),
             slack_failures: 0,
@@ -319,6 +338,12 @@ impl DevServer {
     /// edits it (its resourceVersion changes); false when it does not exist.
     pub fn race(&self, namespace: &str, count: u32) -> bool {
         control::set_race(&mut self.shared.lock(), namespace, count)
+    }
+
+    /// The next `count` accepted updates of `namespace` are applied and their connection then
+    /// dropped before the reply; false when it does not exist.
+    pub fn drop_replies(&self, namespace: &str, count: u32) -> bool {
+        control::set_dropped_replies(&mut self.shared.lock(), namespace, count)
     }
 
     /// Cloud Ops forgets `namespace`, metrics keep reporting it; false when it does not exist.

@@ -210,28 +210,79 @@ fn the_post_sends_back_the_whole_stored_spec_with_only_the_capacity_replaced() {
     }
 }
 
+/// Whether the real service refuses a stale version with 409 Aborted or 400
+/// FailedPrecondition is not documented: both are re-read and retried alike.
 #[test]
 fn a_version_race_is_re_read_and_retried_with_the_same_operation_id() {
-    let emu = Emu::start();
-    let ns = on_demand(&emu);
+    for (as_400, refused) in [(false, 409), (true, 400)] {
+        let emu = Emu::with(Config {
+            stale_version_as_failed_precondition: as_400,
+            ..common::config()
+        });
+        version_race_is_retried(&emu, refused);
+    }
+}
+
+fn version_race_is_retried(emu: &Emu, refused: u16) {
+    let ns = on_demand(emu);
     assert!(emu.server.race(&ns, 1));
-    let out = tcap(&emu, &["provision", &ns, "6", "-o", "json"]);
+    let out = tcap(emu, &["provision", &ns, "6", "-o", "json"]);
     expect_code(&out, 0);
     let report = stdout_json(&out);
     assert_eq!(report["verified"], true);
 
-    let sent = posts(&emu, &ns);
+    let sent = posts(emu, &ns);
     let statuses: Vec<u16> = sent.iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [409, 200], "a stale version, then the retry");
+    assert_eq!(statuses, [refused, 200], "a stale version, then the retry");
     let id = |r: &RequestRecord| r.body.as_ref().unwrap()["asyncOperationId"].clone();
     assert_eq!(id(&sent[0]), id(&sent[1]));
     assert_eq!(id(&sent[1]), report["async_operation_id"]);
     let version = |r: &RequestRecord| r.body.as_ref().unwrap()["resourceVersion"].clone();
     assert_ne!(version(&sent[0]), version(&sent[1]), "the retry re-read it");
     assert_eq!(
-        namespace(&emu, &ns)["capacity"]["provisioned"]["currentValue"],
+        namespace(emu, &ns)["capacity"]["provisioned"]["currentValue"],
         6
     );
+}
+
+/// The reply to the POST is lost after the server applied it, and the server checks the
+/// version before the operation id: the retry is refused as stale, and the request in progress
+/// that tcap then reads is its own, so it waits for it instead of reporting a failure.
+#[test]
+fn a_retried_post_refused_as_stale_recognises_its_own_request() {
+    for as_400 in [false, true] {
+        let emu = Emu::with(Config {
+            version_checked_first: true,
+            stale_version_as_failed_precondition: as_400,
+            apply_delay: Duration::from_secs(2),
+            ..common::config()
+        });
+        let ns = on_demand(&emu);
+        assert!(emu.server.drop_replies(&ns, 1));
+        let out = tcap(&emu, &["provision", &ns, "6", "-o", "json"]);
+        expect_code(&out, 0);
+        let report = stdout_json(&out);
+        assert_eq!(report["verified"], true, "{report}");
+        assert_eq!(report["changed"], true, "{report}");
+        let sent = posts(&emu, &ns);
+        let accepted: Vec<&RequestRecord> = sent.iter().filter(|r| r.status == 200).collect();
+        assert_eq!(accepted.len(), 1, "applied once: {sent:?}");
+        assert_eq!(
+            accepted[0].fault.as_deref(),
+            Some("dropped_connection_after_apply")
+        );
+        assert!(
+            sent.iter()
+                .any(|r| r.status == if as_400 { 400 } else { 409 }),
+            "the retry was refused as stale: {sent:?}"
+        );
+        let id = |r: &RequestRecord| r.body.as_ref().unwrap()["asyncOperationId"].clone();
+        assert!(sent.iter().all(|r| id(r) == report["async_operation_id"]));
+        assert_eq!(
+            namespace(&emu, &ns)["capacity"]["provisioned"]["currentValue"],
+            6
+        );
+    }
 }
 
 #[test]
