@@ -247,7 +247,7 @@ async fn resume(
         let ops = ops.clone();
         let slack = slack.clone();
         async move {
-            let result = drive(ops, slack, state, dir, run, ctx).await;
+            let result = drive(ops, slack, state, dir, run, ctx, None).await;
             drop(lock);
             result
         }
@@ -348,7 +348,7 @@ async fn cancel(
         }
         state::save(&state::state_path(dir, namespace), &mut state)?;
         let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
-        let result = drive(ops, run.slack.client(ctx)?, state, dir, run, ctx).await;
+        let result = drive(ops, run.slack.client(ctx)?, state, dir, run, ctx, None).await;
         drop(lock);
         return result;
     }

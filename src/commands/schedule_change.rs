@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::Context;
-use super::scheduled::{RunArgs, drive};
+use super::scheduled::{ChangeResult, RunArgs, drive, finish};
 use crate::apply;
 use crate::capacity::change::{self, parse_trus};
 use crate::cloud::model::CapacitySpec;
@@ -16,7 +16,7 @@ use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
 use crate::schedule::lock;
 use crate::schedule::state::{self, Capacity, ChangeState, Plan, RevertTo};
-use crate::schedule::time::{fmt_time, parse_time};
+use crate::schedule::time::{fmt_span, fmt_time, parse_time};
 use crate::settings::parse_duration;
 
 #[derive(Debug, Args)]
@@ -48,56 +48,27 @@ pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
     let start = args.start_time.unwrap_or(now);
     let end = match (args.end_time, args.duration) {
         (Some(end), _) => Some(end),
-        (None, Some(d)) => Some(
-            start
-                + chrono::Duration::from_std(d)
-                    .map_err(|_| Error::Usage("--duration is too long".into()))?,
-        ),
+        (None, Some(d)) => Some(start + positive_span(d)?),
         (None, None) => None,
     };
     let dir = state::changes_dir(ctx.settings.demo)?;
     let path = state::state_path(&dir, &args.namespace);
-    // The same plan as a recorded, unfinished change resumes it whatever the clock says now:
-    // its end time may have passed while nothing ran, and then the revert is due at once.
     let resuming =
-        state::load(&path)?.is_some_and(|s| !s.step.is_finished() && same_plan(&s.plan, &args));
+        unfinished(&path)?.is_some_and(|s| recorded(&s.plan, &args, now) == Recorded::Resume);
     if let Some(end) = end
         && !resuming
     {
-        if end <= now {
-            return Err(Error::Usage(format!(
-                "the end time {} is in the past",
-                fmt_time(end)
-            )));
-        }
-        if end <= start {
-            return Err(Error::Usage(format!(
-                "the end time {} is not after the start time {}",
-                fmt_time(end),
-                fmt_time(start)
-            )));
-        }
+        check_window(start, end, now)?;
     }
     let slack = args.run.slack.client(ctx)?;
     let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
     let _lock = lock::acquire(&lock::lock_path(&dir, &args.namespace), &args.namespace)?;
 
-    let state = match state::load(&path)? {
-        Some(existing) if !existing.step.is_finished() => {
-            let p = &existing.plan;
-            if !same_plan(p, &args) {
-                return Err(Error::Usage(format!(
-                    "{} has an unfinished change ({} TRUs{}, step {}); see `tcap changes list`, \
-                     resume it with `tcap changes resume {ns}` or cancel it with `tcap changes cancel {ns}`",
-                    args.namespace,
-                    p.trus,
-                    p.end_time
-                        .map(|e| format!(" until {}", fmt_time(e)))
-                        .unwrap_or_default(),
-                    existing.step.as_str(),
-                    ns = args.namespace
-                )));
-            }
+    // Read again under the lock: another run may have moved the record on meanwhile.
+    let mut finished_first = None;
+    let existing = unfinished(&path)?;
+    let state = match existing.map(|s| (recorded(&s.plan, &args, now), s)) {
+        Some((Recorded::Resume, existing)) => {
             tracing::info!(
                 "{}: resuming the recorded change at step {}",
                 args.namespace,
@@ -105,35 +76,149 @@ pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
             );
             existing
         }
-        _ => {
-            let target = CapacitySpec::Provisioned {
-                value: f64::from(args.trus),
-            };
-            let plan = apply::read_plan(&ops, &args.namespace, target).await?;
-            if let Some(end) = end
-                && end - start < chrono::Duration::hours(1)
-            {
-                tracing::warn!(
-                    "the window is under an hour: TRUs are billed per calendar hour at the highest \
-                     value, and Temporal says capacity \"can be adjusted hourly\""
-                );
-            }
-            let mut state = ChangeState::new(
-                Plan {
-                    namespace: args.namespace.clone(),
-                    trus: args.trus,
-                    start_time: start,
-                    end_time: end,
-                    revert_to: args.revert_to,
-                    capacity_before: plan.previous.map(Capacity::of),
-                },
-                now,
-            );
-            state::save(&path, &mut state)?;
-            state
+        Some((Recorded::Other, existing)) => {
+            let p = &existing.plan;
+            return Err(Error::Usage(format!(
+                "{} has an unfinished change ({} TRUs{}, step {}); see `tcap changes list`, \
+                 resume it with `tcap changes resume {ns}` or cancel it with `tcap changes cancel {ns}`",
+                args.namespace,
+                p.trus,
+                p.end_time
+                    .map(|e| format!(" until {}", fmt_time(e)))
+                    .unwrap_or_default(),
+                existing.step.as_str(),
+                ns = args.namespace
+            )));
         }
+        Some((Recorded::Ended, stale)) => {
+            let result =
+                finish_stale(ops.clone(), slack.clone(), stale, &dir, &args.run, ctx).await?;
+            finished_first = Some(Box::new(result));
+            new_state(&ops, &args, start, end, &path).await?
+        }
+        None => new_state(&ops, &args, start, end, &path).await?,
     };
-    drive(ops, slack, state, &dir, &args.run, ctx).await
+    drive(ops, slack, state, &dir, &args.run, ctx, finished_first).await
+}
+
+/// A `--duration` as a span of time; zero is not a window.
+fn positive_span(d: Duration) -> Result<chrono::Duration> {
+    if d.is_zero() {
+        return Err(Error::Usage("--duration must be positive (e.g. 4h)".into()));
+    }
+    chrono::Duration::from_std(d).map_err(|_| Error::Usage("--duration is too long".into()))
+}
+
+fn check_window(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+    if end <= now {
+        return Err(Error::Usage(format!(
+            "the end time {} is in the past",
+            fmt_time(end)
+        )));
+    }
+    if end <= start {
+        return Err(Error::Usage(format!(
+            "the end time {} is not after the start time {}",
+            fmt_time(end),
+            fmt_time(start)
+        )));
+    }
+    Ok(())
+}
+
+fn unfinished(path: &std::path::Path) -> Result<Option<ChangeState>> {
+    Ok(state::load(path)?.filter(|s| !s.step.is_finished()))
+}
+
+/// What an unfinished record of the namespace means for this command.
+#[derive(Debug, PartialEq, Eq)]
+enum Recorded {
+    /// The same change, its window still open (or named by its exact end time): carry it on.
+    Resume,
+    /// Its window has ended while nothing ran: finish it, then run this command's own window.
+    Ended,
+    /// Another change whose window is still open.
+    Other,
+}
+
+fn recorded(p: &Plan, args: &ScheduleChangeArgs, now: DateTime<Utc>) -> Recorded {
+    let same = same_plan(p, args);
+    if same && args.end_time.is_some() {
+        return Recorded::Resume;
+    }
+    match p.end_time {
+        Some(end) if end <= now => Recorded::Ended,
+        _ if same => Recorded::Resume,
+        _ => Recorded::Other,
+    }
+}
+
+/// Finishes a change whose window ended while nothing ran: reverts it if the namespace still
+/// holds it. A new window must start from the capacity the namespace had before that change,
+/// not from its leftover boost.
+async fn finish_stale(
+    ops: OpsClient,
+    slack: Option<crate::alert::Slack>,
+    stale: ChangeState,
+    dir: &std::path::Path,
+    run: &RunArgs,
+    ctx: &Context,
+) -> Result<ChangeResult> {
+    let p = &stale.plan;
+    let ended = p.end_time.expect("an ended window has an end");
+    tracing::warn!(
+        "{}: an earlier change ({} TRUs, {} to {}) was interrupted at step {} and its window \
+         ended {} ago; finishing it before this one",
+        p.namespace,
+        p.trus,
+        fmt_time(p.start_time),
+        fmt_time(ended),
+        stale.step.as_str(),
+        fmt_span(Utc::now() - ended)
+    );
+    let (result, outcome) = finish(ops, slack, stale, dir, run, ctx).await;
+    outcome.map_err(|e| {
+        Error::Mismatch(format!(
+            "the earlier change of {} could not be finished, so this one was not started: {e}",
+            result.namespace
+        ))
+    })?;
+    tracing::warn!("{}: earlier change: {}", result.namespace, result.summary());
+    Ok(result)
+}
+
+async fn new_state(
+    ops: &OpsClient,
+    args: &ScheduleChangeArgs,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    path: &std::path::Path,
+) -> Result<ChangeState> {
+    let target = CapacitySpec::Provisioned {
+        value: f64::from(args.trus),
+    };
+    let plan = apply::read_plan(ops, &args.namespace, target).await?;
+    if let Some(end) = end
+        && end - start < chrono::Duration::hours(1)
+    {
+        tracing::warn!(
+            "the window is under an hour: TRUs are billed per calendar hour at the highest \
+             value, and Temporal says capacity \"can be adjusted hourly\""
+        );
+    }
+    let mut state = ChangeState::new(
+        Plan {
+            namespace: args.namespace.clone(),
+            trus: args.trus,
+            start_time: start,
+            end_time: end,
+            revert_to: args.revert_to,
+            capacity_before: plan.previous.map(Capacity::of),
+        },
+        Utc::now(),
+    );
+    state::save(path, &mut state)?;
+    Ok(state)
 }
 
 /// Whether the command line asks for the recorded plan (a relative `--duration` matches any

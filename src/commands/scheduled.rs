@@ -34,16 +34,26 @@ pub struct ChangeResult {
     pub namespace: String,
     pub initial_change_success: bool,
     pub verification_success: bool,
+    /// The seed's name: true once the revert at the end was applied, whatever it reverted to
+    /// (`reverted_to` says what).
     pub reverted_to_on_demand: bool,
     pub revert_verification_success: bool,
     pub errors: Vec<String>,
+    /// The window ended before the change was sent: nothing was changed.
+    pub window_missed: bool,
     pub previous: Option<Capacity>,
     pub requested: Capacity,
+    /// What the end of the window reverts to (planned), and what it was reverted to (done).
+    pub revert_to: Option<Capacity>,
     pub reverted_to: Option<Capacity>,
     pub start_time: DateTime<Utc>,
     pub end_time: Option<DateTime<Utc>>,
     pub step: Step,
     pub state_file: String,
+    /// An earlier change of the namespace whose window had ended while nothing ran, finished
+    /// (reverted if it was still held) before this one started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_first: Option<Box<ChangeResult>>,
 }
 
 impl ChangeResult {
@@ -56,26 +66,33 @@ impl ChangeResult {
             reverted_to_on_demand: state.outcome.reverted_to_on_demand,
             revert_verification_success: state.outcome.revert_verification_success,
             errors: state.errors.iter().map(|e| e.message.clone()).collect(),
+            window_missed: state.outcome.window_missed,
             previous: plan.capacity_before.clone(),
             requested: Capacity::of(plan.target()),
-            reverted_to: plan.end_time.map(|_| Capacity::of(plan.revert_target())),
+            revert_to: plan.end_time.map(|_| Capacity::of(plan.revert_target())),
+            reverted_to: state
+                .outcome
+                .reverted_to_on_demand
+                .then(|| Capacity::of(plan.revert_target())),
             start_time: plan.start_time,
             end_time: plan.end_time,
             step: state.step,
             state_file: path.display().to_string(),
+            finished_first: None,
         }
     }
 }
 
-/// Runs a change to its end (the lock is held by the caller) and prints the result.
-pub async fn drive(
+/// Runs a change to its end (the lock is held by the caller) and returns its result, printing
+/// nothing.
+pub async fn finish(
     ops: OpsClient,
     slack: Option<Slack>,
     state: ChangeState,
     dir: &Path,
     run: &RunArgs,
     ctx: &Context,
-) -> Result<()> {
+) -> (ChangeResult, Result<Ending>) {
     let namespace = state.plan.namespace.clone();
     let path = state::state_path(dir, &namespace);
     let mut runner = Runner {
@@ -89,10 +106,25 @@ pub async fn drive(
         interrupt: ctx.interrupt.clone(),
     };
     let outcome = runner.run().await;
-    let result = ChangeResult::of(&runner.state, &path);
+    (ChangeResult::of(&runner.state, &path), outcome)
+}
+
+/// Runs a change to its end (the lock is held by the caller) and prints the result.
+pub async fn drive(
+    ops: OpsClient,
+    slack: Option<Slack>,
+    state: ChangeState,
+    dir: &Path,
+    run: &RunArgs,
+    ctx: &Context,
+    finished_first: Option<Box<ChangeResult>>,
+) -> Result<()> {
+    let namespace = state.plan.namespace.clone();
+    let (mut result, outcome) = finish(ops, slack, state, dir, run, ctx).await;
+    result.finished_first = finished_first;
     match ctx.printer.format {
         OutputFormat::Json => ctx.printer.json(&result)?,
-        _ => ctx.printer.line(&summary(&result, outcome.as_ref().ok()))?,
+        _ => ctx.printer.line(&result.summary())?,
     }
     match outcome {
         Err(e) => Err(e),
@@ -104,39 +136,46 @@ pub async fn drive(
     }
 }
 
-fn summary(r: &ChangeResult, ending: Option<&Ending>) -> String {
-    let mut parts = Vec::new();
-    let requested = r.requested.spec();
-    if r.initial_change_success {
-        parts.push(format!(
-            "{} {}",
-            requested,
-            if r.verification_success {
-                "in force, verified"
-            } else {
-                "applied, NOT verified"
-            }
-        ));
-    } else if r.step == Step::Failed {
-        parts.push(format!("{requested} failed"));
-    }
-    if let Some(to) = &r.reverted_to {
-        if r.reverted_to_on_demand {
+impl ChangeResult {
+    /// One line: what held, what was reverted, what is still to come.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        let requested = self.requested.spec();
+        if self.initial_change_success {
             parts.push(format!(
-                "reverted to {}{}",
-                to.spec(),
-                if r.revert_verification_success {
-                    ", verified"
+                "{} {}",
+                requested,
+                if self.verification_success {
+                    "in force, verified"
                 } else {
-                    ", NOT verified"
+                    "applied, NOT verified"
                 }
             ));
-        } else if !r.step.is_finished() {
-            parts.push(format!("revert to {} pending", to.spec()));
+        } else if self.window_missed {
+            parts.push(format!(
+                "{requested} never applied: the window passed while nothing ran"
+            ));
+        } else if self.step == Step::Failed {
+            parts.push(format!("{requested} failed"));
         }
+        if let Some(to) = &self.revert_to {
+            if let Some(done) = &self.reverted_to {
+                parts.push(format!(
+                    "reverted to {}{}",
+                    done.spec(),
+                    if self.revert_verification_success {
+                        ", verified"
+                    } else {
+                        ", NOT verified"
+                    }
+                ));
+            } else if !self.step.is_finished() {
+                parts.push(format!("revert to {} pending", to.spec()));
+            }
+        }
+        if self.step == Step::Cancelled {
+            parts.push("cancelled".into());
+        }
+        format!("{}: {}", self.namespace, parts.join("; "))
     }
-    if ending == Some(&Ending::Cancelled) {
-        parts.push("cancelled".into());
-    }
-    format!("{}: {}", r.namespace, parts.join("; "))
 }

@@ -91,6 +91,10 @@ impl Runner<'_> {
         tracing::info!("{}: {}", self.ns(), self.state.step.as_str());
         let resumed_at = self.state.step;
         loop {
+            if self.window_missed() {
+                self.miss().await?;
+                return Ok(Ending::Done);
+            }
             match self.state.step {
                 Step::WaitingForStart => {
                     let start = self.state.plan.start_time;
@@ -187,6 +191,33 @@ impl Runner<'_> {
                 Step::Cancelled => return Ok(Ending::Cancelled),
             }
         }
+    }
+
+    /// The end time passed before the change was sent (the run was interrupted while waiting
+    /// for its start): provisioning now would only be reverted at once.
+    fn window_missed(&self) -> bool {
+        matches!(self.state.step, Step::WaitingForStart | Step::Provisioning)
+            && self.state.provision.sent_at.is_none()
+            && self
+                .state
+                .plan
+                .end_time
+                .is_some_and(|end| end <= Utc::now())
+    }
+
+    async fn miss(&mut self) -> Result<()> {
+        let plan = &self.state.plan;
+        let message = format!(
+            "the window {} to {} passed while nothing ran: {} was never applied and nothing was changed",
+            fmt_time(plan.start_time),
+            fmt_time(plan.end_time.expect("only missed with an end time")),
+            describe(plan.target(), None)
+        );
+        tracing::warn!("{}: {message}", self.ns());
+        self.state.outcome.window_missed = true;
+        self.state.error(&message);
+        self.alert(Level::Error, &message).await;
+        self.enter(Step::Failed)
     }
 
     /// One capacity change, tried up to three times. A request recorded as sent is never sent

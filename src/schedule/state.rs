@@ -157,6 +157,9 @@ pub struct Outcome {
     pub verification_success: bool,
     pub reverted_to_on_demand: bool,
     pub revert_verification_success: bool,
+    /// The window ended before the change was ever sent: nothing was changed.
+    #[serde(default)]
+    pub window_missed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -878,11 +878,12 @@ fn change_state() -> impl Strategy<Value = ChangeState> {
             }),
         0..3,
     );
-    let outcome = any::<[bool; 4]>().prop_map(|b| Outcome {
+    let outcome = any::<[bool; 5]>().prop_map(|b| Outcome {
         initial_change_success: b[0],
         verification_success: b[1],
         reverted_to_on_demand: b[2],
         revert_verification_success: b[3],
+        window_missed: b[4],
     });
     (
         (plan, step(), request(), request(), outcome),

@@ -583,6 +583,130 @@ fn an_end_time_that_passed_while_nothing_ran_reverts_at_once_and_says_how_late()
     );
 }
 
+/// Cron runs the same command every night. Yesterday's run was killed while the boost was on
+/// and nobody resumed it; tonight's must not adopt that record (it would revert at once and
+/// report the boost as held): it reverts the leftover boost, says so, then runs its own window.
+#[test]
+fn a_nightly_run_after_an_interrupted_one_finishes_that_one_then_runs_its_own_window() {
+    let emu = Emu::start();
+    let ns = on_demand(&emu);
+    let nightly = [
+        "schedule-change",
+        &ns,
+        "6",
+        "--duration",
+        "3s",
+        "-o",
+        "json",
+    ];
+    let yesterday = kill_when(&emu, &ns, &nightly, "waiting-for-end", |s| {
+        s["step"] == "waiting-for-end"
+    });
+    let old_end = time(&yesterday["plan"]["end_time"]);
+    while Utc::now() < old_end + chrono::Duration::milliseconds(500) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(capacity(&emu, &ns), Cap::Trus(6.0), "the boost was left on");
+
+    let tonight = Utc::now();
+    let out = tcap(&emu, &nightly);
+    expect_code(&out, 0);
+    let report = stdout_json(&out);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("interrupted") && stderr.contains("finishing it before this one"),
+        "the old record is finished out loud:\n{stderr}"
+    );
+    // Tonight's own window, not yesterday's.
+    let start = time(&report["start_time"]);
+    let end = time(&report["end_time"]);
+    assert!(start >= tonight - chrono::Duration::seconds(1), "{report}");
+    assert_eq!(end - start, chrono::Duration::seconds(3), "{report}");
+    assert_eq!(report["initial_change_success"], true);
+    assert_eq!(report["verification_success"], true);
+    assert_eq!(
+        report["reverted_to"],
+        json!({"mode": "on-demand", "trus": null})
+    );
+    assert_eq!(
+        report["previous"]["mode"], "on-demand",
+        "not the leftover boost"
+    );
+    let first = &report["finished_first"];
+    assert_eq!(time(&first["end_time"]), old_end, "{report}");
+    assert_eq!(first["reverted_to"]["mode"], "on-demand", "{report}");
+
+    // Revert of yesterday's boost, then tonight's boost held to its end and reverted.
+    let boosts = posts_for(&emu, &ns, Cap::Trus(6.0));
+    let reverts = posts_for(&emu, &ns, Cap::OnDemand);
+    assert_eq!(
+        (boosts.len(), reverts.len()),
+        (2, 2),
+        "{boosts:#?}\n{reverts:#?}"
+    );
+    assert!(reverts[0].at < boosts[1].at && boosts[1].at < reverts[1].at);
+    assert!(reverts[1].at >= end, "tonight's boost held to {end}");
+    assert_eq!(capacity(&emu, &ns), Cap::OnDemand);
+}
+
+/// A run killed while waiting for its start and resumed after its end: the boost never held,
+/// so nothing is sent and the exit says so (3), whether the same command names the recorded
+/// end time or `tcap changes resume` picks it up.
+#[test]
+fn a_window_that_passed_before_the_change_started_is_never_applied_and_exits_3() {
+    let emu = Emu::start();
+    let ns = on_demand(&emu);
+    for resume in ["same command", "changes resume"] {
+        let (_, start_arg) = end_in(2);
+        let (end, end_arg) = end_in(3);
+        let args = [
+            "schedule-change",
+            &ns,
+            "6",
+            "--start-time",
+            &start_arg,
+            "--end-time",
+            &end_arg,
+        ];
+        kill_when(&emu, &ns, &args, "waiting-for-start", |s| {
+            s["step"] == "waiting-for-start"
+        });
+        while Utc::now() < end + chrono::Duration::milliseconds(200) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let posts = all_posts(&emu);
+        let out = match resume {
+            "same command" => tcap(&emu, &[&args[..], &["-o", "json"]].concat()),
+            _ => tcap(&emu, &["changes", "resume", &ns, "-o", "json"]),
+        };
+        expect_code(&out, 3);
+        let report = stdout_json(&out);
+        assert_eq!(report["window_missed"], true, "{resume}: {report}");
+        assert_eq!(report["initial_change_success"], false);
+        assert_eq!(report["reverted_to"], Value::Null);
+        assert_eq!(report["step"], "failed");
+        assert!(
+            text(&out.stderr).contains("passed while nothing ran"),
+            "{resume}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(all_posts(&emu), posts, "{resume}: nothing sent");
+        assert_eq!(capacity(&emu, &ns), Cap::OnDemand);
+    }
+}
+
+/// `--duration 0s` is not a window; it used to be reported as an end time in the past.
+#[test]
+fn a_zero_duration_says_the_duration_must_be_positive() {
+    let emu = Emu::start();
+    let ns = on_demand(&emu);
+    let out = tcap(&emu, &["schedule-change", &ns, "6", "--duration", "0s"]);
+    expect_code(&out, 2);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("--duration must be positive"), "{stderr}");
+    assert_eq!(all_posts(&emu), 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // One run per namespace; one plan per namespace
 
