@@ -179,6 +179,16 @@ pub fn check_tru_value(value: f64, info: &CapacityInfo) -> Result<()> {
 }
 
 /// TRUs are doubles on the wire; compare with a tolerance rather than bit for bit.
+/// The command that puts `namespace` at `target`, for messages that leave it to a person.
+pub fn command_for(namespace: &str, target: CapacitySpec) -> String {
+    match target {
+        CapacitySpec::OnDemand => format!("tcap revert {namespace}"),
+        CapacitySpec::Provisioned { value } => {
+            format!("tcap provision {namespace} {}", fmt_tru_value(value))
+        }
+    }
+}
+
 pub fn capacity_matches(actual: Option<CapacitySpec>, expected: CapacitySpec) -> bool {
     match (actual, expected) {
         (Some(CapacitySpec::OnDemand), CapacitySpec::OnDemand) => true,

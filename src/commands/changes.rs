@@ -1,18 +1,26 @@
 //! `tcap changes list | resume | extend | cancel`: the scheduled changes recorded on this machine.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use serde::Serialize;
+use tokio::sync::Semaphore;
 
 use super::Context;
-use super::scheduled::{RunArgs, drive};
+use super::scheduled::{ChangeResult, RunArgs, drive, finish};
+use crate::alert::{Level, Slack};
+use crate::apply;
 use crate::capacity::change;
+use crate::cloud::model::CapacitySpec;
 use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
 use crate::output::OutputFormat;
 use crate::schedule::lock;
-use crate::schedule::state::{self, ChangeRequest, ChangeState, Step};
+use crate::schedule::state::{self, Capacity, ChangeRequest, ChangeState, Step};
 use crate::schedule::time::{fmt_time, parse_time};
+use crate::timing;
 
 #[derive(Debug, Args)]
 pub struct ChangesArgs {
@@ -29,9 +37,13 @@ pub enum ChangesCommand {
         /// The namespace whose change to resume
         #[arg(required_unless_present = "all", conflicts_with = "all")]
         namespace: Option<String>,
-        /// Every unfinished change no other process is running
+        /// Every unfinished change no other process is running (those are skipped and listed)
         #[arg(long)]
         all: bool,
+        /// At most this many capacity changes in flight at once (Temporal allows an account
+        /// 10 concurrent async operations, shared with everything else on it)
+        #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
+        max_concurrent_changes: u32,
         #[command(flatten)]
         run: RunArgs,
     },
@@ -72,25 +84,16 @@ pub async fn run(args: ChangesArgs, ctx: &Context) -> Result<()> {
     match args.command {
         ChangesCommand::List => list(&dir, ctx),
         ChangesCommand::Resume {
-            namespace,
-            all: _,
+            namespace: Some(namespace),
             run,
-        } => {
-            let (names, unreadable) = match namespace {
-                Some(ns) => (vec![ns], Vec::new()),
-                None => unfinished(&dir)?,
-            };
-            let resumed = resume(&dir, names, &run, ctx).await;
-            if unreadable.is_empty() {
-                return resumed;
-            }
-            resumed?;
-            Err(Error::Failed(format!(
-                "{} state file(s) could not be read and were not resumed: {}",
-                unreadable.len(),
-                unreadable.join(", ")
-            )))
-        }
+            ..
+        } => resume_one(&dir, &namespace, &run, ctx).await,
+        ChangesCommand::Resume {
+            namespace: None,
+            run,
+            max_concurrent_changes,
+            ..
+        } => resume_all(&dir, &run, max_concurrent_changes, ctx).await,
         ChangesCommand::Extend {
             namespace,
             end_time,
@@ -106,12 +109,7 @@ pub async fn run(args: ChangesArgs, ctx: &Context) -> Result<()> {
 fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
     let mut rows = Vec::new();
     for (path, loaded) in state::list(dir)? {
-        let namespace = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .trim_end_matches(".json")
-            .to_string();
+        let namespace = namespace_of(&path);
         let running_pid = lock::running_pid(&lock::lock_path(dir, &namespace));
         rows.push(match loaded {
             Ok(s) => Listed {
@@ -184,82 +182,194 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
     ctx.printer.table(&table)
 }
 
-/// The namespaces of unfinished changes, and the state files that could not be read: one of
-/// those may be an interrupted change still holding extra TRUs, so it must not pass unseen.
-fn unfinished(dir: &std::path::Path) -> Result<(Vec<String>, Vec<String>)> {
-    let mut names = Vec::new();
-    let mut unreadable = Vec::new();
-    for (path, state) in state::list(dir)? {
-        match state {
-            Ok(s) if !s.step.is_finished() => names.push(s.plan.namespace),
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!("{e}");
-                unreadable.push(path.display().to_string());
-            }
-        }
-    }
-    Ok((names, unreadable))
-}
-
 fn load_unfinished(dir: &std::path::Path, namespace: &str) -> Result<ChangeState> {
-    change::validate_namespace_id(namespace)?;
-    match state::load(&state::state_path(dir, namespace))? {
-        Some(s) if !s.step.is_finished() => Ok(s),
-        Some(s) => Err(Error::Usage(format!(
-            "the change of {namespace} is already {}; nothing to do",
+    match load_recorded(dir, namespace)? {
+        s if !s.step.is_finished() => Ok(s),
+        s => Err(Error::Usage(format!(
+            "the change of {namespace} is already {}; it is too late to change it",
             s.step.as_str()
         ))),
-        None => Err(Error::Usage(format!(
-            "no change of {namespace} is recorded; see `tcap changes list`"
-        ))),
     }
 }
 
-async fn resume(
+fn load_recorded(dir: &std::path::Path, namespace: &str) -> Result<ChangeState> {
+    change::validate_namespace_id(namespace)?;
+    state::load(&state::state_path(dir, namespace))?.ok_or_else(|| {
+        Error::Usage(format!(
+            "no change of {namespace} is recorded; see `tcap changes list`"
+        ))
+    })
+}
+
+/// A change already finished: there is nothing to do, which is success (exit 0), and its
+/// recorded result is what is printed.
+fn already_finished(dir: &std::path::Path, state: &ChangeState, ctx: &Context) -> Result<()> {
+    let ns = &state.plan.namespace;
+    let result = ChangeResult::of(state, &state::state_path(dir, ns));
+    match ctx.printer.format {
+        OutputFormat::Json => ctx.printer.json(&result),
+        _ => ctx.printer.line(&format!(
+            "{} (already {}; nothing to do)",
+            result.summary(),
+            state.step.as_str()
+        )),
+    }
+}
+
+async fn resume_one(
     dir: &std::path::Path,
-    names: Vec<String>,
+    namespace: &str,
     run: &RunArgs,
     ctx: &Context,
 ) -> Result<()> {
-    if names.is_empty() {
-        return ctx.printer.line("no interrupted changes to resume");
+    let recorded = load_recorded(dir, namespace)?;
+    if recorded.step.is_finished() {
+        return already_finished(dir, &recorded, ctx);
     }
     let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
     let slack = run.slack.client(ctx)?;
-    let single = names.len() == 1;
+    let _lock = lock::acquire(&lock::lock_path(dir, namespace), namespace)?;
+    // Read again under the lock: the process that held it may have finished the change.
+    let state = load_recorded(dir, namespace)?;
+    if state.step.is_finished() {
+        return already_finished(dir, &state, ctx);
+    }
+    drive(ops, slack, state, dir, run, ctx, None).await
+}
+
+/// What `changes resume --all` did with one recorded change.
+#[derive(Debug, Serialize)]
+struct Resumed {
+    namespace: String,
+    /// `resumed`, `skipped` (another process runs it) or `unreadable`.
+    status: &'static str,
+    running_pid: Option<u32>,
+    result: Option<ChangeResult>,
+    error: Option<String>,
+}
+
+impl Resumed {
+    fn text(&self) -> String {
+        match (&self.result, self.running_pid, &self.error) {
+            (Some(result), _, None) => result.summary(),
+            (Some(result), _, Some(e)) => format!("{} ({e})", result.summary()),
+            (None, Some(pid), _) => format!(
+                "{}: skipped: running in another process (PID {pid})",
+                self.namespace
+            ),
+            (None, None, e) => format!(
+                "{}: not resumed: {}",
+                self.namespace,
+                e.as_deref().unwrap_or("unknown error")
+            ),
+        }
+    }
+}
+
+/// Every unfinished change no other process runs, side by side (each sleeps most of the time),
+/// with at most `max_concurrent` capacity changes in flight; one line (or JSON element) per
+/// recorded change, the skipped and unreadable ones included.
+async fn resume_all(
+    dir: &std::path::Path,
+    run: &RunArgs,
+    max_concurrent: u32,
+    ctx: &Context,
+) -> Result<()> {
+    let mut report = Vec::new();
     let mut worst: Option<Error> = None;
     let mut tasks = Vec::new();
-    for namespace in names {
+    for (path, loaded) in state::list(dir)? {
+        let state = match loaded {
+            Ok(s) if s.step.is_finished() => continue,
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("{e}");
+                report.push(Resumed {
+                    namespace: namespace_of(&path),
+                    status: "unreadable",
+                    running_pid: None,
+                    result: None,
+                    error: Some(e.to_string()),
+                });
+                worst = worst.or(Some(Error::Failed(format!(
+                    "{} could not be read and was not resumed",
+                    path.display()
+                ))));
+                continue;
+            }
+        };
+        let namespace = state.plan.namespace.clone();
         let lock = match lock::acquire(&lock::lock_path(dir, &namespace), &namespace) {
             Ok(lock) => lock,
-            Err(e @ Error::Locked { .. }) if !single => {
-                tracing::info!("{e}; leaving it to that process");
+            Err(Error::Locked { pid, .. }) => {
+                tracing::info!(
+                    "{namespace}: another process (PID {pid}) runs this change; skipped"
+                );
+                report.push(Resumed {
+                    namespace,
+                    status: "skipped",
+                    running_pid: pid.parse().ok(),
+                    result: None,
+                    error: None,
+                });
                 continue;
             }
             Err(e) => return Err(e),
         };
-        let state = load_unfinished(dir, &namespace)?;
-        tasks.push((lock, state));
-    }
-    // Each change sleeps most of the time: run them side by side, not one after another.
-    let runs = tasks.into_iter().map(|(lock, state)| {
-        let ops = ops.clone();
-        let slack = slack.clone();
-        async move {
-            let result = drive(ops, slack, state, dir, run, ctx, None).await;
-            drop(lock);
-            result
+        // Read again under the lock: the process that held it may have finished the change.
+        match state::load(&path)? {
+            Some(s) if !s.step.is_finished() => tasks.push((lock, s)),
+            _ => {}
         }
-    });
-    for result in futures_util::future::join_all(runs).await {
-        if let Err(e) = result
-            && worst.as_ref().is_none_or(|w| e.severity() > w.severity())
-        {
-            worst = Some(e);
+    }
+    if !tasks.is_empty() {
+        let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
+        let slack = run.slack.client(ctx)?;
+        let in_flight = Arc::new(Semaphore::new(max_concurrent as usize));
+        let runs = tasks.into_iter().map(|(lock, state)| {
+            let (ops, slack, in_flight) = (ops.clone(), slack.clone(), in_flight.clone());
+            async move {
+                let finished = finish(ops, slack, state, dir, run, ctx, Some(in_flight)).await;
+                drop(lock);
+                finished
+            }
+        });
+        for (result, outcome) in futures_util::future::join_all(runs).await {
+            let exit = result.exit(outcome);
+            let error = exit.as_ref().err().map(|e| e.to_string());
+            if let Err(e) = exit
+                && worst.as_ref().is_none_or(|w| e.severity() > w.severity())
+            {
+                worst = Some(e);
+            }
+            report.push(Resumed {
+                namespace: result.namespace.clone(),
+                status: "resumed",
+                running_pid: None,
+                error,
+                result: Some(result),
+            });
+        }
+    }
+    report.sort_by(|a, b| a.namespace.cmp(&b.namespace));
+    match ctx.printer.format {
+        OutputFormat::Json => ctx.printer.json(&report)?,
+        _ if report.is_empty() => ctx.printer.line("no interrupted changes to resume")?,
+        _ => {
+            for r in &report {
+                ctx.printer.line(&r.text())?;
+            }
         }
     }
     worst.map_or(Ok(()), Err)
+}
+
+fn namespace_of(path: &std::path::Path) -> String {
+    path.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .trim_end_matches(".json")
+        .to_string()
 }
 
 fn extend(dir: &std::path::Path, namespace: &str, end: DateTime<Utc>, ctx: &Context) -> Result<()> {
@@ -321,8 +431,12 @@ async fn cancel(
     run: &RunArgs,
     ctx: &Context,
 ) -> Result<()> {
-    let state = load_unfinished(dir, namespace)?;
+    let state = load_recorded(dir, namespace)?;
+    if state.step.is_finished() {
+        return already_finished(dir, &state, ctx);
+    }
     let lock_path = lock::lock_path(dir, namespace);
+    let slack = run.slack.client(ctx)?;
     if let Some(pid) = lock::running_pid(&lock_path) {
         write_request(
             dir,
@@ -333,38 +447,177 @@ async fn cancel(
                 revert_now,
             },
         )?;
-        return ctx.printer.line(&format!(
-            "{namespace}: asked the running change (PID {pid}) to {}",
-            if revert_now { "revert now" } else { "stop" }
-        ));
+        if revert_now {
+            // The running change reverts, verifies and alerts as at its end time.
+            return ctx.printer.line(&format!(
+                "{namespace}: asked the running change (PID {pid}) to revert now"
+            ));
+        }
+        let taken = wait_until_cancelled(dir, namespace).await;
+        let after = state::load(&state::state_path(dir, namespace))?.unwrap_or(state);
+        let path = state::state_path(dir, namespace);
+        let report = Cancelled::read(ctx, &path, &after, Some(pid), taken).await;
+        return report.tell(ctx, slack.as_ref()).await;
     }
     let lock = lock::acquire(&lock_path, namespace)?;
     let mut state = state;
-    let provisioned = state.provision.sent_at.is_some() || state.step > Step::Provisioning;
-    if revert_now && provisioned {
+    if revert_now && provisioned(&state) {
         state.step = Step::Reverting;
         if state.plan.end_time.is_none() {
             state.plan.end_time = Some(Utc::now());
         }
         state::save(&state::state_path(dir, namespace), &mut state)?;
         let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
-        let result = drive(ops, run.slack.client(ctx)?, state, dir, run, ctx, None).await;
+        let result = drive(ops, slack, state, dir, run, ctx, None).await;
         drop(lock);
         return result;
     }
     state.step = Step::Cancelled;
     state.finished_at = Some(Utc::now());
     state::save(&state::state_path(dir, namespace), &mut state)?;
-    let note = if provisioned {
-        format!(
-            "; the namespace keeps {} TRUs: `tcap revert {namespace}` takes them back",
-            state.plan.trus
-        )
-    } else {
-        String::new()
-    };
-    ctx.printer
-        .line(&format!("{namespace}: change cancelled{note}"))
+    drop(lock);
+    Cancelled::read(ctx, &state::state_path(dir, namespace), &state, None, true)
+        .await
+        .tell(ctx, slack.as_ref())
+        .await
+}
+
+fn provisioned(state: &ChangeState) -> bool {
+    state.provision.sent_at.is_some() || state.step > Step::Provisioning
+}
+
+/// A running change takes a request between two looks at the clock (a few seconds apart),
+/// or once the capacity change it is applying has finished.
+async fn wait_until_cancelled(dir: &std::path::Path, namespace: &str) -> bool {
+    let path = state::state_path(dir, namespace);
+    let deadline = tokio::time::Instant::now() + timing::scaled(Duration::from_secs(12));
+    loop {
+        if let Ok(Some(s)) = state::load(&path)
+            && s.step.is_finished()
+        {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn current_capacity(ctx: &Context, namespace: &str) -> Result<Option<CapacitySpec>> {
+    let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
+    Ok(apply::read_namespace(&ops, namespace)
+        .await?
+        .current_capacity())
+}
+
+/// What `changes cancel` tells: what the namespace holds now, and how to take it back.
+#[derive(Debug, Serialize)]
+struct Cancelled {
+    namespace: String,
+    cancelled: bool,
+    /// The process that ran the change, when one did.
+    running_pid: Option<u32>,
+    /// True once the running change has stopped; false while it finishes its current step.
+    stopped: bool,
+    /// Whether the change had sent its capacity request.
+    changed: bool,
+    /// The namespace's capacity now, as read from Cloud Ops (or, if that failed, as recorded).
+    holds: Option<Capacity>,
+    /// The capacity the change would have reverted to at its end.
+    revert_to: Capacity,
+    /// The command that puts the namespace back; null when there is nothing to revert.
+    revert_command: Option<String>,
+    state_file: String,
+}
+
+impl Cancelled {
+    async fn read(
+        ctx: &Context,
+        state_file: &std::path::Path,
+        state: &ChangeState,
+        running_pid: Option<u32>,
+        stopped: bool,
+    ) -> Cancelled {
+        let plan = &state.plan;
+        let changed = provisioned(state);
+        let holds = match current_capacity(ctx, &plan.namespace).await {
+            Ok(spec) => spec.map(Capacity::of),
+            Err(e) => {
+                tracing::warn!(
+                    "{}: could not read the namespace ({e}); saying what the record says",
+                    plan.namespace
+                );
+                Some(if changed {
+                    Capacity::of(plan.target())
+                } else {
+                    plan.capacity_before
+                        .clone()
+                        .unwrap_or(Capacity::of(plan.revert_target()))
+                })
+            }
+        };
+        let revert_target = plan.revert_target();
+        let holds_other = holds
+            .as_ref()
+            .is_none_or(|h| !change::capacity_matches(Some(h.spec()), revert_target));
+        Cancelled {
+            namespace: plan.namespace.clone(),
+            cancelled: true,
+            running_pid,
+            stopped,
+            changed,
+            revert_command: (changed && holds_other)
+                .then(|| change::command_for(&plan.namespace, revert_target)),
+            holds,
+            revert_to: Capacity::of(revert_target),
+            state_file: state_file.display().to_string(),
+        }
+    }
+
+    fn text(&self) -> String {
+        let ns = &self.namespace;
+        let holds = self
+            .holds
+            .as_ref()
+            .map_or("an unknown capacity".to_string(), |h| h.spec().to_string());
+        let who = match (self.running_pid, self.stopped) {
+            (Some(pid), true) => format!("the running change (PID {pid}) stopped"),
+            (Some(pid), false) => format!(
+                "asked the running change (PID {pid}) to stop; it stops once its current step is done"
+            ),
+            (None, _) => "change cancelled".to_string(),
+        };
+        match &self.revert_command {
+            Some(command) => format!(
+                "{ns}: {who}; the namespace holds {holds} now and keeps it: `{command}` reverts it to {}",
+                self.revert_to.spec()
+            ),
+            None if self.changed => {
+                format!("{ns}: {who}; the namespace holds {holds}: nothing to revert")
+            }
+            None => format!("{ns}: {who} before anything was changed; the namespace holds {holds}"),
+        }
+    }
+
+    /// Prints the report and lets Slack know; a failed alert is a warning, never an error.
+    async fn tell(&self, ctx: &Context, slack: Option<&Slack>) -> Result<()> {
+        if let Some(slack) = slack {
+            let level = if self.revert_command.is_some() {
+                Level::Error
+            } else {
+                Level::Info
+            };
+            let text = format!("`{}`: cancelled. {}", self.namespace, self.text());
+            if let Err(e) = slack.send(level, &text).await {
+                tracing::warn!("{}: the Slack alert was not sent: {e}", self.namespace);
+            }
+        }
+        match ctx.printer.format {
+            OutputFormat::Json => ctx.printer.json(self),
+            _ => ctx.printer.line(&self.text()),
+        }
+    }
 }
 
 fn write_request(dir: &std::path::Path, namespace: &str, request: ChangeRequest) -> Result<()> {

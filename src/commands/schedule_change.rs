@@ -176,7 +176,7 @@ async fn finish_stale(
         stale.step.as_str(),
         fmt_span(Utc::now() - ended)
     );
-    let (result, outcome) = finish(ops, slack, stale, dir, run, ctx).await;
+    let (result, outcome) = finish(ops, slack, stale, dir, run, ctx, None).await;
     outcome.map_err(|e| {
         Error::Mismatch(format!(
             "the earlier change of {} could not be finished, so this one was not started: {e}",

@@ -2,11 +2,13 @@
 //! run itself (the lock is the caller's), and its result.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Serialize;
+use tokio::sync::Semaphore;
 
 use super::Context;
 use super::slack::SlackArgs;
@@ -92,6 +94,7 @@ pub async fn finish(
     dir: &Path,
     run: &RunArgs,
     ctx: &Context,
+    in_flight: Option<Arc<Semaphore>>,
 ) -> (ChangeResult, Result<Ending>) {
     let namespace = state.plan.namespace.clone();
     let path = state::state_path(dir, &namespace);
@@ -104,6 +107,7 @@ pub async fn finish(
         wait_timeout: run.wait_timeout,
         printer: &ctx.printer,
         interrupt: ctx.interrupt.clone(),
+        in_flight,
     };
     let outcome = runner.run().await;
     (ChangeResult::of(&runner.state, &path), outcome)
@@ -119,20 +123,28 @@ pub async fn drive(
     ctx: &Context,
     finished_first: Option<Box<ChangeResult>>,
 ) -> Result<()> {
-    let namespace = state.plan.namespace.clone();
-    let (mut result, outcome) = finish(ops, slack, state, dir, run, ctx).await;
+    let (mut result, outcome) = finish(ops, slack, state, dir, run, ctx, None).await;
     result.finished_first = finished_first;
     match ctx.printer.format {
         OutputFormat::Json => ctx.printer.json(&result)?,
         _ => ctx.printer.line(&result.summary())?,
     }
-    match outcome {
-        Err(e) => Err(e),
-        Ok(_) if result.errors.is_empty() => Ok(()),
-        Ok(_) => Err(Error::Mismatch(format!(
-            "{namespace}: finished with errors: {}",
-            result.errors.join("; ")
-        ))),
+    result.exit(outcome)
+}
+
+impl ChangeResult {
+    /// The run's error, or a mismatch when it ended with errors recorded (exit 3).
+    pub fn exit(&self, outcome: Result<Ending>) -> Result<()> {
+        let namespace = &self.namespace;
+        let result = self;
+        match outcome {
+            Err(e) => Err(e),
+            Ok(_) if result.errors.is_empty() => Ok(()),
+            Ok(_) => Err(Error::Mismatch(format!(
+                "{namespace}: finished with errors: {}",
+                result.errors.join("; ")
+            ))),
+        }
     }
 }
 
@@ -174,7 +186,14 @@ impl ChangeResult {
             }
         }
         if self.step == Step::Cancelled {
-            parts.push("cancelled".into());
+            match &self.revert_to {
+                Some(to) if self.initial_change_success && self.reverted_to.is_none() => parts
+                    .push(format!(
+                        "cancelled: the namespace keeps {requested}; `{}` reverts it",
+                        crate::capacity::change::command_for(&self.namespace, to.spec())
+                    )),
+                _ => parts.push("cancelled".into()),
+            }
         }
         format!("{}: {}", self.namespace, parts.join("; "))
     }

@@ -7,9 +7,11 @@ pub mod state;
 pub mod time;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use crate::alert::{Level, Slack};
@@ -46,6 +48,9 @@ pub struct Runner<'a> {
     pub wait_timeout: Duration,
     pub printer: &'a Printer,
     pub interrupt: InterruptNote,
+    /// Shared by the changes of one run: Temporal allows an account few capacity changes in
+    /// flight at once, so a step waits for a permit before it sends anything.
+    pub in_flight: Option<Arc<Semaphore>>,
 }
 
 impl Runner<'_> {
@@ -223,6 +228,25 @@ impl Runner<'_> {
     /// One capacity change, tried up to three times. A request recorded as sent is never sent
     /// again blindly: the namespace and the operation are read first.
     async fn apply(&mut self, target: CapacitySpec, which: Which) -> Result<()> {
+        let in_flight = self.in_flight.clone();
+        let _permit = match &in_flight {
+            Some(limit) => {
+                if limit.available_permits() == 0 {
+                    tracing::info!(
+                        "{}: waiting for another capacity change to finish before the {}",
+                        self.ns(),
+                        which.name()
+                    );
+                }
+                Some(
+                    limit
+                        .acquire()
+                        .await
+                        .expect("the semaphore is never closed"),
+                )
+            }
+            None => None,
+        };
         let mut attempt = 0;
         loop {
             attempt += 1;

@@ -537,13 +537,22 @@ fn killed_while_reverting_after_the_post_resumes_without_a_second_revert_then_re
     let out = tcap(&emu, &args);
     expect_code(&out, 2);
     assert!(text(&out.stderr).contains("past"), "{}", text(&out.stderr));
-    let out = tcap(&emu, &["changes", "resume", &ns]);
-    expect_code(&out, 2);
-    assert!(
-        text(&out.stderr).contains("already done"),
-        "{}",
-        text(&out.stderr)
-    );
+    // Already done is success, as the README's exit codes say, for resume and cancel alike.
+    for again in [
+        vec!["changes", "resume", &ns],
+        vec!["changes", "cancel", &ns],
+    ] {
+        let out = tcap(&emu, &again);
+        expect_code(&out, 0);
+        assert!(
+            text(&out.stdout).contains("already done; nothing to do"),
+            "{again:?}: {}",
+            text(&out.stdout)
+        );
+    }
+    let out = tcap(&emu, &["changes", "resume", &ns, "-o", "json"]);
+    expect_code(&out, 0);
+    assert_eq!(stdout_json(&out)["step"], "done");
     let after = emu.server.requests();
     assert!(
         after[before..].iter().all(|r| r.method != "POST"),
@@ -705,6 +714,163 @@ fn a_zero_duration_says_the_duration_must_be_positive() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("--duration must be positive"), "{stderr}");
     assert_eq!(all_posts(&emu), 0);
+}
+
+/// A provisioned namespace whose boost run was interrupted after its end time: the state file
+/// of a change waiting for its end, written as tcap writes it.
+fn interrupted_boost(emu: &Emu, ns: &str) {
+    let trus = emu.get(&format!("/cloud/namespaces/{ns}"))["namespace"]["capacity"]["provisioned"]
+        ["currentValue"]
+        .clone();
+    assert!(trus.is_number(), "{ns} is provisioned");
+    let at = |mins: i64| (Utc::now() - chrono::Duration::minutes(mins)).to_rfc3339();
+    let state = json!({
+        "schema": 1,
+        "plan": {
+            "namespace": ns, "trus": trus, "start_time": at(90), "end_time": at(1),
+            "revert_to": "previous", "capacity_before": {"mode": "on-demand", "trus": null}
+        },
+        "step": "waiting-for-end",
+        "provision": {"async_operation_id": uuid::Uuid::new_v4().to_string(), "sent_at": at(90), "confirmed_at": at(89)},
+        "revert": {"async_operation_id": null, "sent_at": null, "confirmed_at": null},
+        "outcome": {"initial_change_success": true, "verification_success": true,
+                    "reverted_to_on_demand": false, "revert_verification_success": false},
+        "errors": [], "alerts": [],
+        "created_at": at(90), "updated_at": at(89), "finished_at": null
+    });
+    fs::create_dir_all(state_file(emu, ns).parent().unwrap()).unwrap();
+    fs::write(
+        state_file(emu, ns),
+        serde_json::to_vec_pretty(&state).unwrap(),
+    )
+    .unwrap();
+}
+
+fn provisioned_namespaces(emu: &Emu, n: usize) -> Vec<String> {
+    let mut found = with_profile(emu, "provisioned-busy");
+    found.extend(with_profile(emu, "provisioned-idle"));
+    assert!(found.len() >= n, "{found:?}");
+    found.truncate(n);
+    found
+}
+
+/// `changes resume --all` leaves a change another process runs to it (exit 0, and says so)
+/// and never has more than `--max-concurrent-changes` capacity changes in flight.
+#[test]
+fn resume_all_skips_what_another_process_runs_and_keeps_to_max_concurrent_changes() {
+    let emu = Emu::with(Config {
+        apply_delay: Duration::from_millis(1500),
+        namespaces: 24,
+        ..common::config()
+    });
+    let running = on_demand(&emu);
+    let mut run = Bg::spawn(
+        &emu,
+        &["schedule-change", &running, "6", "--duration", "60s"],
+    );
+    wait_step(&emu, &running, "waiting-for-end");
+
+    // Alone, the running change is skipped: not an exit 75.
+    let out = tcap(&emu, &["changes", "resume", "--all"]);
+    expect_code(&out, 0);
+    let said = text(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "{running}: skipped: running in another process (PID {})",
+            run.pid()
+        )),
+        "{said}"
+    );
+
+    let interrupted = provisioned_namespaces(&emu, 4);
+    for ns in &interrupted {
+        interrupted_boost(&emu, ns);
+    }
+    let out = tcap(
+        &emu,
+        &[
+            "changes",
+            "resume",
+            "--all",
+            "--max-concurrent-changes",
+            "2",
+            "-o",
+            "json",
+        ],
+    );
+    expect_code(&out, 0);
+    let report = stdout_json(&out);
+    let rows = report.as_array().unwrap();
+    assert_eq!(rows.len(), 5, "{report:#}");
+    for row in rows {
+        let ns = row["namespace"].as_str().unwrap();
+        if ns == running {
+            assert_eq!(row["status"], "skipped");
+            assert_eq!(row["running_pid"], run.pid());
+        } else {
+            assert_eq!(row["status"], "resumed", "{row}");
+            assert_eq!(row["result"]["reverted_to"]["mode"], "on-demand", "{row}");
+            assert_eq!(row["result"]["revert_verification_success"], true, "{row}");
+            assert_eq!(capacity(&emu, ns), Cap::OnDemand);
+        }
+    }
+    let stats = emu.server.stats();
+    assert_eq!(stats.peak_operations_in_flight, 2, "{stats:?}");
+    assert_eq!(stats.too_many_operations, 0);
+    assert_eq!(
+        capacity(&emu, &running),
+        Cap::Trus(6.0),
+        "left to its process"
+    );
+    run.kill9();
+}
+
+/// Past the account's limit of concurrent operations (here 2, shared with others) the
+/// emulator answers 429 code 8; tcap retries like any 429, with the same asyncOperationId,
+/// and every change is applied once.
+#[test]
+fn resume_all_past_the_accounts_operation_limit_retries_with_the_same_operation_id() {
+    let emu = Emu::with(Config {
+        apply_delay: Duration::from_millis(1000),
+        namespaces: 24,
+        max_concurrent_operations: 2,
+        ..common::config()
+    });
+    let interrupted = provisioned_namespaces(&emu, 4);
+    for ns in &interrupted {
+        interrupted_boost(&emu, ns);
+    }
+    let out = tcap(&emu, &["changes", "resume", "--all"]);
+    expect_code(&out, 0);
+    let stats = emu.server.stats();
+    assert!(stats.too_many_operations > 0, "{stats:?}");
+    assert!(stats.peak_operations_in_flight <= 2, "{stats:?}");
+    for ns in &interrupted {
+        assert_eq!(capacity(&emu, ns), Cap::OnDemand, "{ns}");
+        let posts = posts_for(&emu, ns, Cap::OnDemand);
+        assert_eq!(
+            posts.iter().filter(|p| p.status == 200).count(),
+            1,
+            "{posts:#?}"
+        );
+        assert!(
+            posts.iter().all(|p| p.status == 200 || p.status == 429),
+            "{posts:#?}"
+        );
+        let id = &posts[0].body.as_ref().unwrap()["asyncOperationId"];
+        assert!(
+            posts
+                .iter()
+                .all(|p| &p.body.as_ref().unwrap()["asyncOperationId"] == id)
+        );
+    }
+    let refused = emu
+        .server
+        .requests()
+        .into_iter()
+        .find(|r| r.status == 429)
+        .expect("a 429");
+    assert_eq!(refused.method, "POST");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -925,15 +1091,47 @@ fn plain_cancel_marks_the_change_cancelled_and_leaves_the_trus() {
     expect_code(&out, 0);
     let said = text(&out.stdout);
     assert!(
-        said.contains("cancelled") && said.contains("keeps 6 TRUs"),
+        said.contains("change cancelled")
+            && said.contains("holds 6 TRUs now")
+            && said.contains(&format!(
+                "`tcap revert {interrupted}` reverts it to on-demand"
+            )),
         "{said}"
     );
     assert_eq!(state(&emu, interrupted)["step"], "cancelled");
 
-    let out = tcap(&emu, &["changes", "cancel", running]);
+    // A running change: it stops, and the cancel says what is held, in JSON and to Slack.
+    let webhook = format!("{}/slack/webhook", emu.url());
+    let out = emu
+        .tcap()
+        .args(["changes", "cancel", running, "-o", "json"])
+        .env("SLACK_WEBHOOK_URL", &webhook)
+        .output()
+        .unwrap();
     expect_code(&out, 0);
+    let report = stdout_json(&out);
+    assert_eq!(report["cancelled"], true, "{report}");
+    assert_eq!(report["stopped"], true, "{report}");
+    assert_eq!(report["running_pid"], run.pid(), "{report}");
+    assert_eq!(report["holds"], json!({"mode": "provisioned", "trus": 6}));
+    assert_eq!(
+        report["revert_to"],
+        json!({"mode": "on-demand", "trus": null})
+    );
+    assert_eq!(report["revert_command"], format!("tcap revert {running}"));
+    let slack = emu.server.slack_messages();
+    let told = slack.last().map(|m| m.to_string()).unwrap_or_default();
+    assert!(
+        told.contains(running.as_str()) && told.contains(&format!("tcap revert {running}")),
+        "{slack:#?}"
+    );
     run.expect_success(Duration::from_secs(10));
-    assert!(run.out().contains("cancelled"), "{}", run.out());
+    assert!(
+        run.out().contains("cancelled: the namespace keeps 6 TRUs")
+            && run.out().contains(&format!("`tcap revert {running}`")),
+        "{}",
+        run.out()
+    );
     assert_eq!(state(&emu, running)["step"], "cancelled");
 
     for ns in [running, interrupted] {
