@@ -30,6 +30,9 @@ pub struct Printer {
     pub format: OutputFormat,
     pub color: bool,
     progress: bool,
+    /// `-q`: a command that changes capacity prints nothing on success (cron mails only on
+    /// failure); data and JSON documents are still printed.
+    quiet: bool,
 }
 
 impl Printer {
@@ -39,7 +42,21 @@ impl Printer {
             format,
             color,
             progress,
+            quiet: false,
         }
+    }
+
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
+    }
+
+    /// The one line that says a change went well; left out under `-q`.
+    pub fn outcome(&self, text: &str) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        self.line(text)
     }
 
     /// Text to stdout. A closed pipe surfaces as an error whose exit code is 0.

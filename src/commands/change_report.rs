@@ -76,7 +76,7 @@ pub fn finish(mut report: ChangeReport, started: std::time::Instant, ctx: &Conte
     report.elapsed_seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
     match ctx.printer.format {
         OutputFormat::Json => ctx.printer.json(&report),
-        _ => ctx.printer.line(&report.message),
+        _ => ctx.printer.outcome(&report.message),
     }
 }
 

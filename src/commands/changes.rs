@@ -20,6 +20,7 @@ use crate::output::OutputFormat;
 use crate::schedule::lock;
 use crate::schedule::state::{self, Capacity, ChangeRequest, ChangeState, Step};
 use crate::schedule::time::{fmt_time, parse_time};
+use crate::settings::parse_duration;
 use crate::timing;
 
 #[derive(Debug, Args)]
@@ -47,12 +48,16 @@ pub enum ChangesCommand {
         #[command(flatten)]
         run: RunArgs,
     },
-    /// Move the end time of a change; a running change picks it up within a minute
+    /// Move the end time of a change; a running change picks it up within seconds
     Extend {
+        /// The namespace whose change to move
         namespace: String,
         /// The new end time: RFC 3339 or local 'YYYY-MM-DD HH:MM'
-        #[arg(long, value_parser = parse_time, value_name = "TIME")]
-        end_time: DateTime<Utc>,
+        #[arg(long, value_parser = parse_time, value_name = "TIME", required_unless_present = "duration", conflicts_with = "duration")]
+        end_time: Option<DateTime<Utc>>,
+        /// The window's new length from its recorded start, e.g. 6h (as in schedule-change)
+        #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+        duration: Option<Duration>,
     },
     /// Stop a change; with --revert-now, revert it at once
     Cancel {
@@ -97,7 +102,8 @@ pub async fn run(args: ChangesArgs, ctx: &Context) -> Result<()> {
         ChangesCommand::Extend {
             namespace,
             end_time,
-        } => extend(&dir, &namespace, end_time, ctx),
+            duration,
+        } => extend(&dir, &namespace, end_time, duration, ctx),
         ChangesCommand::Cancel {
             namespace,
             revert_now,
@@ -208,7 +214,7 @@ fn already_finished(dir: &std::path::Path, state: &ChangeState, ctx: &Context) -
     let result = ChangeResult::of(state, &state::state_path(dir, ns));
     match ctx.printer.format {
         OutputFormat::Json => ctx.printer.json(&result),
-        _ => ctx.printer.line(&format!(
+        _ => ctx.printer.outcome(&format!(
             "{} (already {}; nothing to do)",
             result.summary(),
             state.step.as_str()
@@ -354,10 +360,14 @@ async fn resume_all(
     report.sort_by(|a, b| a.namespace.cmp(&b.namespace));
     match ctx.printer.format {
         OutputFormat::Json => ctx.printer.json(&report)?,
-        _ if report.is_empty() => ctx.printer.line("no interrupted changes to resume")?,
+        _ if report.is_empty() => ctx.printer.outcome("no interrupted changes to resume")?,
         _ => {
             for r in &report {
-                ctx.printer.line(&r.text())?;
+                if r.error.is_some() {
+                    ctx.printer.line(&r.text())?;
+                } else {
+                    ctx.printer.outcome(&r.text())?;
+                }
             }
         }
     }
@@ -372,8 +382,36 @@ fn namespace_of(path: &std::path::Path) -> String {
         .to_string()
 }
 
-fn extend(dir: &std::path::Path, namespace: &str, end: DateTime<Utc>, ctx: &Context) -> Result<()> {
+/// What `changes extend` did.
+#[derive(Debug, Serialize)]
+struct Extended {
+    namespace: String,
+    end_time: DateTime<Utc>,
+    previous_end_time: Option<DateTime<Utc>>,
+    /// The process running the change, which picks the new end up; null when none runs it.
+    running_pid: Option<u32>,
+}
+
+fn extend(
+    dir: &std::path::Path,
+    namespace: &str,
+    end_time: Option<DateTime<Utc>>,
+    duration: Option<Duration>,
+    ctx: &Context,
+) -> Result<()> {
     let state = load_unfinished(dir, namespace)?;
+    let end = match (end_time, duration) {
+        (Some(end), _) => end,
+        (None, Some(d)) if d.is_zero() => {
+            return Err(Error::Usage("--duration must be positive (e.g. 4h)".into()));
+        }
+        (None, Some(d)) => {
+            state.plan.start_time
+                + chrono::Duration::from_std(d)
+                    .map_err(|_| Error::Usage("--duration is too long".into()))?
+        }
+        (None, None) => unreachable!("clap requires --end-time or --duration"),
+    };
     if end <= Utc::now() {
         return Err(Error::Usage(format!(
             "the end time {} is in the past",
@@ -393,8 +431,10 @@ fn extend(dir: &std::path::Path, namespace: &str, end: DateTime<Utc>, ctx: &Cont
             state.step.as_str()
         )));
     }
+    let previous = state.plan.end_time;
     let lock_path = lock::lock_path(dir, namespace);
-    if let Some(pid) = lock::running_pid(&lock_path) {
+    let running_pid = lock::running_pid(&lock_path);
+    let text = if let Some(pid) = running_pid {
         write_request(
             dir,
             namespace,
@@ -403,25 +443,31 @@ fn extend(dir: &std::path::Path, namespace: &str, end: DateTime<Utc>, ctx: &Cont
                 ..ChangeRequest::default()
             },
         )?;
-        return ctx.printer.line(&format!(
+        format!(
             "{namespace}: the running change (PID {pid}) will revert at {} instead of {}",
             fmt_time(end),
-            state
-                .plan
-                .end_time
-                .map(fmt_time)
-                .unwrap_or_else(|| "never".into())
-        ));
+            previous.map(fmt_time).unwrap_or_else(|| "never".into())
+        )
+    } else {
+        let _lock = lock::acquire(&lock_path, namespace)?;
+        let mut state = state;
+        state.plan.end_time = Some(end);
+        state::save(&state::state_path(dir, namespace), &mut state)?;
+        format!(
+            "{namespace}: end time moved to {}; no process is running this change: \
+             run `tcap changes resume {namespace}` so that the revert happens",
+            fmt_time(end)
+        )
+    };
+    match ctx.printer.format {
+        OutputFormat::Json => ctx.printer.json(&Extended {
+            namespace: namespace.to_string(),
+            end_time: end,
+            previous_end_time: previous,
+            running_pid,
+        }),
+        _ => ctx.printer.outcome(&text),
     }
-    let _lock = lock::acquire(&lock_path, namespace)?;
-    let mut state = state;
-    state.plan.end_time = Some(end);
-    state::save(&state::state_path(dir, namespace), &mut state)?;
-    ctx.printer.line(&format!(
-        "{namespace}: end time moved to {}; no process is running this change: \
-         run `tcap changes resume {namespace}` so that the revert happens",
-        fmt_time(end)
-    ))
 }
 
 async fn cancel(
@@ -449,7 +495,7 @@ async fn cancel(
         )?;
         if revert_now {
             // The running change reverts, verifies and alerts as at its end time.
-            return ctx.printer.line(&format!(
+            return ctx.printer.outcome(&format!(
                 "{namespace}: asked the running change (PID {pid}) to revert now"
             ));
         }
@@ -615,7 +661,7 @@ impl Cancelled {
         }
         match ctx.printer.format {
             OutputFormat::Json => ctx.printer.json(self),
-            _ => ctx.printer.line(&self.text()),
+            _ => ctx.printer.outcome(&self.text()),
         }
     }
 }

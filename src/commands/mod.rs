@@ -29,7 +29,8 @@ pub struct Context {
 
 impl Context {
     pub fn new(settings: Settings, interrupt: InterruptNote) -> Context {
-        let printer = Printer::new(settings.output, settings.color_stdout, settings.progress);
+        let printer = Printer::new(settings.output, settings.color_stdout, settings.progress)
+            .quiet(settings.verbosity == crate::settings::Verbosity::Quiet);
         Context {
             settings,
             printer,

@@ -125,11 +125,14 @@ pub async fn drive(
 ) -> Result<()> {
     let (mut result, outcome) = finish(ops, slack, state, dir, run, ctx, None).await;
     result.finished_first = finished_first;
+    let exit = result.exit(outcome);
     match ctx.printer.format {
         OutputFormat::Json => ctx.printer.json(&result)?,
-        _ => ctx.printer.line(&result.summary())?,
+        // Under -q a failure still says what happened; a success says nothing.
+        _ if exit.is_err() => ctx.printer.line(&result.summary())?,
+        _ => ctx.printer.outcome(&result.summary())?,
     }
-    result.exit(outcome)
+    exit
 }
 
 impl ChangeResult {

@@ -820,3 +820,97 @@ fn revert_of_a_provisioned_idle_namespace_ends_on_demand() {
     );
     expect_code(&tcap(&emu, &["verify", &ns, "--on-demand"]), 0);
 }
+
+/// `-q` is for cron: a command that changes capacity says nothing when it worked, yet prints
+/// the JSON document it was asked for; commands whose job is data still print it.
+#[test]
+fn quiet_prints_nothing_on_success_but_documents_and_data_still_print() {
+    let emu = Emu::with(Config {
+        apply_delay: Duration::from_millis(100),
+        ..common::config()
+    });
+    let ns = on_demand(&emu);
+    let later = (chrono::Utc::now() + chrono::Duration::hours(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let much_later = (chrono::Utc::now() + chrono::Duration::hours(3))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    for args in [
+        vec!["provision", &ns, "2"],
+        vec!["verify", &ns, "--trus", "2"],
+        vec!["revert", &ns],
+        vec!["verify", &ns, "--on-demand"],
+        vec!["schedule-change", &ns, "2", "--duration", "1s"],
+        vec!["changes", "resume", &ns],
+        vec![
+            "schedule-change",
+            &ns,
+            "2",
+            "--start-time",
+            &later,
+            "--duration",
+            "2h",
+            "--no-progress",
+        ],
+    ] {
+        // The last one waits for its start: it is interrupted below, then extended and cancelled.
+        if args.contains(&"--start-time") {
+            let mut child = emu
+                .command()
+                .args(["-q"])
+                .args(&args)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            let state = emu.state_dir().join("changes").join(format!("{ns}.json"));
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            while !std::fs::read_to_string(&state).is_ok_and(|s| s.contains("waiting-for-start")) {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "never waited for its start"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            child.kill().unwrap();
+            child.wait().unwrap();
+            continue;
+        }
+        let out = emu.tcap().arg("-q").args(&args).output().unwrap();
+        expect_code(&out, 0);
+        assert_eq!(text(&out.stdout), "", "{args:?} printed on success");
+        assert_eq!(text(&out.stderr), "", "{args:?} logged on success");
+    }
+    for args in [
+        vec!["changes", "extend", &ns, "--end-time", &much_later],
+        vec!["changes", "cancel", &ns],
+    ] {
+        let out = emu.tcap().arg("-q").args(&args).output().unwrap();
+        expect_code(&out, 0);
+        assert_eq!(text(&out.stdout), "", "{args:?} printed on success");
+    }
+
+    let out = emu
+        .tcap()
+        .args(["-q", "provision", &ns, "2", "-o", "json"])
+        .output()
+        .unwrap();
+    expect_code(&out, 0);
+    let report = stdout_json(&out);
+    assert_eq!(report["verified"], true);
+    // Always a number with a fraction, even for a change that was already in place (0.0).
+    assert!(report["elapsed_seconds"].is_f64(), "{report}");
+    assert!(
+        report["elapsed_seconds"].to_string().contains('.'),
+        "{report}"
+    );
+    let out = emu.tcap().args(["-q", "analyze"]).output().unwrap();
+    expect_code(&out, 0);
+    assert!(text(&out.stdout).contains(&ns), "analyze prints its table");
+    // A failure still speaks.
+    let out = emu
+        .tcap()
+        .args(["-q", "verify", &ns, "--trus", "4"])
+        .output()
+        .unwrap();
+    expect_code(&out, 3);
+    assert!(!text(&out.stderr).is_empty());
+}
