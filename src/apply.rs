@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use indicatif::ProgressBar;
 use tokio::time::Instant;
 
 use crate::capacity::change::{self, Check, Plan, capacity_matches, describe_capacity};
@@ -177,15 +178,18 @@ impl From<ApiError> for WaitError {
 
 /// Waits for the operation, then for the capacity request: success only once the namespace
 /// shows the target capacity.
+/// `bar` shows what the server says while waiting (a hidden one shows nothing).
 pub async fn await_applied(
     ops: &OpsClient,
     namespace: &str,
     submitted: &Submitted,
     target: CapacitySpec,
     deadline: Instant,
+    bar: &ProgressBar,
 ) -> Result<Namespace, WaitError> {
     if !submitted.nothing_to_change {
-        wait_operation(ops, &submitted.async_operation_id, deadline).await?;
+        bar.set_message(format!("{namespace}: applying {target}"));
+        wait_operation_shown(ops, &submitted.async_operation_id, deadline, bar).await?;
     }
     // "Nothing to change" means the server already wants `target`: the latest request,
     // whichever operation made it, is the one that brings it (or failed to), not ours.
@@ -194,13 +198,14 @@ pub async fn await_applied(
     } else {
         submitted.async_operation_id.as_str()
     };
-    wait_capacity(
+    wait_capacity_shown(
         ops,
         namespace,
         operation,
         target,
         submitted.check_duration,
         deadline,
+        bar,
     )
     .await
 }
@@ -212,8 +217,19 @@ pub async fn wait_operation(
     id: &str,
     deadline: Instant,
 ) -> Result<AsyncOperation, WaitError> {
+    wait_operation_shown(ops, id, deadline, &ProgressBar::hidden()).await
+}
+
+async fn wait_operation_shown(
+    ops: &OpsClient,
+    id: &str,
+    deadline: Instant,
+    bar: &ProgressBar,
+) -> Result<AsyncOperation, WaitError> {
+    let what = bar.message();
     loop {
         let op = ops.get_operation(id).await?;
+        bar.set_message(format!("{what} (operation {})", op.state.wire_name()));
         match op.state {
             OperationState::Fulfilled => return Ok(op),
             OperationState::Failed | OperationState::Cancelled | OperationState::Rejected => {
@@ -249,8 +265,34 @@ pub async fn wait_capacity(
     poll: Option<Duration>,
     deadline: Instant,
 ) -> Result<Namespace, WaitError> {
+    let bar = ProgressBar::hidden();
+    wait_capacity_shown(
+        ops,
+        namespace,
+        async_operation_id,
+        expected,
+        poll,
+        deadline,
+        &bar,
+    )
+    .await
+}
+
+async fn wait_capacity_shown(
+    ops: &OpsClient,
+    namespace: &str,
+    async_operation_id: &str,
+    expected: CapacitySpec,
+    poll: Option<Duration>,
+    deadline: Instant,
+    bar: &ProgressBar,
+) -> Result<Namespace, WaitError> {
     loop {
         let ns = ops.get_namespace(namespace).await?;
+        bar.set_message(format!(
+            "{namespace}: waiting for {expected} (now {})",
+            describe_capacity(&ns)
+        ));
         let request = ns.latest_request();
         let ours = async_operation_id.is_empty()
             || request.is_none_or(|r| {
@@ -285,9 +327,14 @@ pub async fn check_until(
     namespace_id: &str,
     expected: CapacitySpec,
     deadline: Instant,
+    bar: &ProgressBar,
 ) -> Result<Check> {
     loop {
         let ns = read_namespace(ops, namespace_id).await?;
+        bar.set_message(format!(
+            "{namespace_id}: expecting {expected} (now {})",
+            describe_capacity(&ns)
+        ));
         let check = change::check(ns, expected);
         let pause = poll_interval(None);
         if check.matches || !timing::ends_before(pause, deadline) {

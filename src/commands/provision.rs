@@ -125,7 +125,9 @@ async fn apply(
         submitted.async_operation_id
     ));
     let deadline = Instant::now() + args.wait_timeout;
-    let waited = apply::await_applied(&ops, namespace, &submitted, target, deadline).await;
+    let bar = ctx.printer.spinner("");
+    let waited = apply::await_applied(&ops, namespace, &submitted, target, deadline, &bar).await;
+    bar.finish_and_clear();
     ctx.interrupt.clear();
     match waited {
         Ok(ns) => {

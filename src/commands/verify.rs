@@ -42,7 +42,13 @@ pub async fn run(args: VerifyArgs, ctx: &Context) -> Result<()> {
     let started = std::time::Instant::now();
     let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
     let deadline = Instant::now() + args.wait.unwrap_or(Duration::ZERO);
-    let check = apply::check_until(&ops, &args.namespace, expected, deadline).await?;
+    let bar = match args.wait {
+        Some(_) => ctx.printer.spinner(""),
+        None => indicatif::ProgressBar::hidden(),
+    };
+    let check = apply::check_until(&ops, &args.namespace, expected, deadline, &bar).await;
+    bar.finish_and_clear();
+    let check = check?;
     let mut report = ChangeReport {
         namespace: args.namespace.clone(),
         previous: None,

@@ -315,8 +315,13 @@ impl Runner<'_> {
                             which.name()
                         );
                         let submitted = Submitted::earlier(id.clone());
-                        return apply::await_applied(&self.ops, &ns, &submitted, target, deadline)
-                            .await
+                        let bar = self.printer.spinner("");
+                        let applied = apply::await_applied(
+                            &self.ops, &ns, &submitted, target, deadline, &bar,
+                        )
+                        .await;
+                        bar.finish_and_clear();
+                        return applied
                             .map(|_| ())
                             .map_err(|e| apply::wait_error(e, &ns, target, &id));
                     }
@@ -339,8 +344,11 @@ impl Runner<'_> {
         self.request(which).sent_at = Some(Utc::now());
         self.save()?;
         let submitted = apply::submit(&self.ops, &plan, &op_id).await?;
-        apply::await_applied(&self.ops, &ns, &submitted, target, deadline)
-            .await
+        let bar = self.printer.spinner("");
+        let applied =
+            apply::await_applied(&self.ops, &ns, &submitted, target, deadline, &bar).await;
+        bar.finish_and_clear();
+        applied
             .map(|_| ())
             .map_err(|e| apply::wait_error(e, &ns, target, &op_id))
     }

@@ -914,3 +914,48 @@ fn quiet_prints_nothing_on_success_but_documents_and_data_still_print() {
     expect_code(&out, 3);
     assert!(!text(&out.stderr).is_empty());
 }
+
+/// Waiting shows a spinner with the server's state and the time elapsed, on a terminal only.
+#[test]
+fn a_wait_shows_a_spinner_on_a_terminal_and_nothing_when_piped() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: `script` (util-linux) is needed to give tcap a terminal");
+        return;
+    }
+    let emu = Emu::with(Config {
+        apply_delay: Duration::from_millis(1500),
+        ..common::config()
+    });
+    let ns = on_demand(&emu);
+    let tcap_cmd = emu.command();
+    let line = format!("{} provision {ns} 2", env!("CARGO_BIN_EXE_tcap"));
+    let mut script = std::process::Command::new("script");
+    script
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("TERM", "xterm");
+    for (k, v) in tcap_cmd.get_envs() {
+        if let Some(v) = v {
+            script.env(k, v);
+        }
+    }
+    let out = script.output().unwrap();
+    let shown = text(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains(&format!("{ns}: applying 2 TRUs")) || shown.contains("waiting for 2 TRUs"),
+        "no spinner on the terminal:\n{shown}"
+    );
+
+    let out = tcap(&emu, &["revert", &ns]);
+    expect_code(&out, 0);
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains("applying"),
+        "a spinner when piped:\n{stderr}"
+    );
+}
