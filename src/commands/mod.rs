@@ -29,7 +29,12 @@ pub struct Context {
 
 impl Context {
     pub fn new(settings: Settings, interrupt: InterruptNote) -> Context {
-        let printer = Printer::new(settings.output, settings.color_stdout, settings.progress);
+        let printer = Printer::new(
+            settings.output,
+            settings.color_stdout,
+            settings.progress,
+            settings.table_width,
+        );
         Context {
             settings,
             printer,
