@@ -3,11 +3,15 @@
 use std::io::Write;
 use std::time::Duration;
 
-use comfy_table::{Attribute, Cell, ColumnConstraint, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, ContentArrangement, Table, presets};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+
+mod fit;
+
+pub use fit::{Column, Fit, resolve_width};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,16 +37,20 @@ pub struct Printer {
     /// `-q`: a command that changes capacity prints nothing on success (cron mails only on
     /// failure); data and JSON documents are still printed.
     quiet: bool,
+    /// Display columns a table may take (`COLUMNS`, the terminal, or 100).
+    width: usize,
 }
 
 impl Printer {
-    /// `color` is for stdout; `progress` says whether bars may be drawn on stderr at all.
-    pub fn new(format: OutputFormat, color: bool, progress: bool) -> Self {
+    /// `color` is for stdout; `progress` says whether bars may be drawn on stderr at all;
+    /// `width` is what tables are fitted to.
+    pub fn new(format: OutputFormat, color: bool, progress: bool, width: usize) -> Self {
         Printer {
             format,
             color,
             progress,
             quiet: false,
+            width,
         }
     }
 
@@ -81,21 +89,24 @@ impl Printer {
             .map_err(|e| Error::io("writing to stdout", e))
     }
 
-    /// A borderless table in the style of `kubectl get`: every column but the last keeps its
-    /// content's width, and the last wraps to fit the terminal (100 columns when stdout is not one).
-    pub fn new_table(&self, header: &[&str]) -> Table {
+    /// A borderless table in the style of `kubectl get`, one line per row: every column keeps
+    /// its content's width. (comfy-table's wrapping squeezed the last column to one character a
+    /// line; [`Printer::fitted_table`] fits the terminal by leaving out and cutting instead.)
+    pub fn new_table<S: AsRef<str>>(&self, header: &[S]) -> Table {
         let mut table = Table::new();
+        // comfy-table would otherwise ask whether stdout is a terminal, to size and to style:
+        // the layout must depend on the width alone, and colour on `--color` alone.
         table
             .load_preset(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-        if !self.color {
-            table.force_no_tty();
-        }
-        if table.width().is_none() {
-            table.set_width(100);
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .force_no_tty();
+        if self.color {
+            table.enforce_styling();
+            // Bold on the words only: padding inside the escape codes would survive `trim_end`.
+            table.style_text_only();
         }
         table.set_header(header.iter().map(|h| {
-            let cell = Cell::new(h);
+            let cell = Cell::new(h.as_ref());
             if self.color {
                 cell.add_attribute(Attribute::Bold)
             } else {
@@ -104,10 +115,7 @@ impl Printer {
         }));
         let last = header.len().saturating_sub(1);
         for (i, column) in table.column_iter_mut().enumerate() {
-            column.set_padding((0, if i < last { 2 } else { 0 }));
-            if i < last {
-                column.set_constraint(ColumnConstraint::ContentWidth);
-            }
+            column.set_padding((0, if i < last { fit::GAP as u16 } else { 0 }));
         }
         table
     }
@@ -118,6 +126,22 @@ impl Printer {
             .map(|l| format!("{}\n", l.trim_end()))
             .collect();
         self.write(&text)
+    }
+
+    /// A table fitted to the printer's width: columns left out or cut as `columns` allow, each
+    /// row one line.
+    pub fn fitted_table(&self, columns: &[Column], rows: Vec<Vec<String>>) -> Result<()> {
+        let (header, rows) = fit::fit(columns, rows, self.width);
+        let mut table = self.new_table(&header);
+        for row in rows {
+            table.add_row(row);
+        }
+        self.table(&table)
+    }
+
+    /// Prose broken at spaces to the printer's width.
+    pub fn wrapped(&self, text: &str) -> Result<()> {
+        self.write(&fit::wrap(text, self.width))
     }
 
     pub fn csv<I, R>(&self, header: &[&str], rows: I) -> Result<()>
@@ -163,6 +187,11 @@ impl Printer {
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     }
+}
+
+/// The terminal's width when stdout is one (comfy-table asks crossterm).
+pub fn terminal_width() -> Option<usize> {
+    Table::new().width().map(usize::from)
 }
 
 /// 4 not 4.0, as protojson prints doubles, and every digit of anything else.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::output::{ColorWhen, OutputFormat};
+use crate::output::{self, ColorWhen, OutputFormat};
 use crate::secret::{Secret, ensure_https};
 
 pub const DEFAULT_CLOUD_OPS_URL: &str = "https://saas-api.tmprl.cloud";
@@ -145,6 +145,8 @@ pub struct Settings {
     pub output: OutputFormat,
     pub color_stdout: bool,
     pub color_stderr: bool,
+    /// Display columns a table may take.
+    pub table_width: usize,
     pub verbosity: Verbosity,
     pub progress: bool,
     pub request_timeout: Duration,
@@ -310,6 +312,7 @@ impl Settings {
             output: args.output.or(config.output).unwrap_or(OutputFormat::Table),
             color_stdout,
             color_stderr,
+            table_width: output::resolve_width(env("COLUMNS").as_deref(), output::terminal_width()),
             verbosity,
             progress,
             request_timeout,
@@ -740,6 +743,12 @@ mod tests {
         };
         let s = Settings::resolve(&args, &env_of(&[("NO_COLOR", "1")])).unwrap();
         assert!(s.color_stdout && s.color_stderr);
+    }
+
+    #[test]
+    fn columns_fixes_the_table_width() {
+        let s = Settings::resolve(&no_config(), &env_of(&[("COLUMNS", "72")])).unwrap();
+        assert_eq!(s.table_width, 72);
     }
 
     #[test]

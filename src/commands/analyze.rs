@@ -24,7 +24,7 @@ use crate::cloud::model::{CapacityInfo, CapacitySpec, RequestState};
 use crate::cloud::ops::OpsClient;
 use crate::cloud::pace::CLOUD_OPS_RATE_LIMIT;
 use crate::error::{ApiError, ApiErrorKind, Error, Result, Service};
-use crate::output::{OutputFormat, num, nums, opt_num, tidy};
+use crate::output::{Column, Fit, OutputFormat, num, nums, opt_num, tidy};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -593,23 +593,49 @@ fn print(rows: &[Row], price: f64, ctx: &Context) -> Result<()> {
                 return printer
                     .line("no namespaces found in the metrics (check --namespace / --exclude)");
             }
-            let mut table = printer.new_table(&[
-                "NAMESPACE",
-                "CAPACITY",
-                "APS/LIMIT",
-                "UTIL",
-                "P99 7D",
-                "ACTION",
-                "WHY",
-            ]);
-            for row in rows {
-                table.add_row(table_fields(row, price));
-            }
-            printer.table(&table)?;
-            printer.line(&tally(rows))
+            printer.fitted_table(
+                TABLE_COLUMNS,
+                rows.iter().map(|r| table_fields(r, price)).collect(),
+            )?;
+            printer.wrapped(&tally(rows))
         }
     }
 }
+
+/// What a reader needs first stays longest: which namespace, what to do, to what capacity;
+/// then how loaded it is and why; then the figures behind it. A namespace ID is cut only when
+/// nothing else is left to give way (its tail, the account ID, is the same on every row).
+const TABLE_COLUMNS: &[Column] = &[
+    Column {
+        header: "NAMESPACE",
+        fit: Fit::Shrink { min: 12 },
+    },
+    Column {
+        header: "CAPACITY",
+        fit: Fit::Full,
+    },
+    Column {
+        header: "APS/LIMIT",
+        fit: Fit::Optional { rank: 4 },
+    },
+    Column {
+        header: "UTIL",
+        fit: Fit::Optional { rank: 1 },
+    },
+    Column {
+        header: "P99 7D",
+        fit: Fit::Optional { rank: 3 },
+    },
+    Column {
+        header: "ACTION",
+        fit: Fit::Full,
+    },
+    // Below 20 columns a reason says too little to be worth the room.
+    Column {
+        header: "WHY",
+        fit: Fit::Rest { rank: 2, min: 20 },
+    },
+];
 
 const CSV_HEADER: &[&str] = &[
     "namespace",
@@ -730,14 +756,6 @@ fn capacity_cell(mode: Option<Mode>, trus: Option<f64>) -> String {
     }
 }
 
-/// The table spells `revert-to-on-demand` short; JSON and CSV keep the contract's name.
-fn action_cell(action: Action) -> &'static str {
-    match action {
-        Action::RevertToOnDemand => "revert",
-        other => other.as_str(),
-    }
-}
-
 fn table_fields(row: &Row, price: f64) -> Vec<String> {
     let limit = row.action_limit.map(fmt_int).unwrap_or_else(|| "?".into());
     let aps = format!("{}/{limit}", fmt_int(row.action_count));
@@ -780,7 +798,7 @@ fn table_fields(row: &Row, price: f64) -> Vec<String> {
         aps,
         util,
         p99,
-        action_cell(action).to_string(),
+        action.as_str().to_string(),
         why(row, action, price),
     ]
 }

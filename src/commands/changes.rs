@@ -165,9 +165,6 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
         "STEP",
         "STATUS",
     ]);
-    // One line per change, however narrow the terminal: wrapping squeezed the last column
-    // (the status) to one character a line.
-    table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
     for r in &rows {
         table.add_row(vec![
             r.namespace.clone(),

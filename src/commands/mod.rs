@@ -29,8 +29,13 @@ pub struct Context {
 
 impl Context {
     pub fn new(settings: Settings, interrupt: InterruptNote) -> Context {
-        let printer = Printer::new(settings.output, settings.color_stdout, settings.progress)
-            .quiet(settings.verbosity == crate::settings::Verbosity::Quiet);
+        let printer = Printer::new(
+            settings.output,
+            settings.color_stdout,
+            settings.progress,
+            settings.table_width,
+        )
+        .quiet(settings.verbosity == crate::settings::Verbosity::Quiet);
         Context {
             settings,
             printer,

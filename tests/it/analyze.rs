@@ -240,10 +240,15 @@ fn exactly_one_metrics_request_per_run() {
 #[test]
 fn table_and_csv() {
     let emu = Emu::start();
-    let out = emu.tcap().arg("analyze").output().unwrap();
+    // Wide enough for every column.
+    let out = emu
+        .tcap()
+        .env("COLUMNS", "200")
+        .arg("analyze")
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    let table = text(&out.stdout);
-    let header = table.lines().next().unwrap();
+    let header = text(&out.stdout).lines().next().unwrap().to_string();
     for column in [
         "NAMESPACE",
         "CAPACITY",
@@ -255,6 +260,10 @@ fn table_and_csv() {
     ] {
         assert!(header.contains(column), "{header}");
     }
+    // Not a terminal, no COLUMNS: 100 columns.
+    let out = emu.tcap().arg("analyze").output().unwrap();
+    assert!(out.status.success());
+    let table = text(&out.stdout);
     for ns in emu.namespaces() {
         assert!(table.contains(&ns), "{ns} missing from\n{table}");
     }
@@ -907,4 +916,188 @@ fn twenty_thousand_namespaces_stop_at_the_budget_and_say_what_is_missing() {
     let (_, output) = analyze_fast(&emu, &["--max-metrics-calls", "3"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(metrics_requests(&emu).len() - before, 3);
+}
+
+// The table fitted to the terminal: `COLUMNS` fixes the width, as it would for a script.
+
+/// `tcap --demo analyze` on stdout, with `COLUMNS` when given (colours off: `clean_command`
+/// sets `NO_COLOR`).
+fn demo(columns: Option<usize>, extra: &[&str], env_remove: &[&str]) -> String {
+    let mut cmd = common::clean_tcap();
+    if let Some(c) = columns {
+        cmd.env("COLUMNS", c.to_string());
+    }
+    for name in env_remove {
+        cmd.env_remove(name);
+    }
+    let out = cmd
+        .args(["--demo", "analyze"])
+        .args(extra)
+        .output()
+        .unwrap();
+    common::expect_code(&out, 0);
+    text(&out.stdout)
+}
+
+/// Each row of a table as column name → cell. Columns are two spaces or more apart and no
+/// cell holds two spaces in a row; only the last column (WHY) may be empty.
+fn parse_table(lines: &[&str]) -> Vec<std::collections::BTreeMap<String, String>> {
+    let cells = |line: &str| -> Vec<String> {
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let header = cells(lines[0]);
+    lines[1..]
+        .iter()
+        .map(|l| header.iter().cloned().zip(cells(l)).collect())
+        .collect()
+}
+
+/// The table's lines: everything before the tally.
+fn table_lines(out: &str) -> Vec<&str> {
+    out.lines()
+        .take_while(|l| !l.starts_with("12 namespaces:"))
+        .collect()
+}
+
+#[test]
+fn the_table_fits_the_width_with_one_line_per_namespace() {
+    use unicode_width::UnicodeWidthStr;
+    let out = common::clean_tcap()
+        .args(["--demo", "analyze", "-o", "json"])
+        .output()
+        .unwrap();
+    let expected: Vec<(String, String)> = stdout_json(&out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["namespace"].as_str().unwrap().to_string(),
+                r["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(expected.len(), 12);
+
+    let wide_out = demo(Some(160), &[], &[]);
+    let wide = parse_table(&table_lines(&wide_out));
+    for width in [60, 80, 100, 160] {
+        let out = demo(Some(width), &[], &[]);
+        for line in out.lines() {
+            assert!(
+                line.width() <= width,
+                "wider than {width} columns ({}): {line}\n{out}",
+                line.width()
+            );
+        }
+        let lines = table_lines(&out);
+        assert_eq!(lines.len(), 1 + expected.len(), "one line a row:\n{out}");
+        assert!(out.contains("12 namespaces:"), "the tally follows:\n{out}");
+        let header = lines[0];
+        for column in ["NAMESPACE", "CAPACITY", "ACTION"] {
+            assert!(header.contains(column), "{column} at {width}:\n{out}");
+        }
+        for ((row, (namespace, action)), whole) in
+            parse_table(&lines).iter().zip(&expected).zip(&wide)
+        {
+            // The action is the contract's word, as in JSON (`revert-to-on-demand`).
+            assert_eq!(&row["ACTION"], action, "at {width}:\n{out}");
+            assert_eq!(row["CAPACITY"], whole["CAPACITY"], "at {width}:\n{out}");
+            // An ID is cut only when nothing else is left to give way.
+            if width >= 80 {
+                assert_eq!(&row["NAMESPACE"], namespace, "at {width}:\n{out}");
+            }
+            for (column, cell) in row {
+                let full = &whole[column];
+                if cell != full {
+                    let kept = cell.strip_suffix('…').unwrap_or_else(|| {
+                        panic!("{column} {cell:?} is cut without an ellipsis at {width}:\n{out}")
+                    });
+                    assert!(
+                        full.starts_with(kept) && kept.len() >= 3,
+                        "{column} {cell:?} is not the start of {full:?}, at {width}:\n{out}"
+                    );
+                }
+            }
+            if width == 60 && row["NAMESPACE"] != *namespace {
+                assert!(row["NAMESPACE"].ends_with('…'), "{out}");
+            }
+        }
+    }
+
+    // At 160 columns everything fits, and nothing is cut.
+    assert!(!wide_out.contains('…'), "{wide_out}");
+    let header = table_lines(&wide_out)[0];
+    for column in [
+        "NAMESPACE",
+        "CAPACITY",
+        "APS/LIMIT",
+        "UTIL",
+        "P99 7D",
+        "ACTION",
+        "WHY",
+    ] {
+        assert!(header.contains(column), "{column}:\n{wide_out}");
+    }
+    // At 100 the reasons are shown, the long ones cut.
+    let narrow = demo(Some(100), &[], &[]);
+    assert!(table_lines(&narrow)[0].ends_with("WHY"), "{narrow}");
+    assert!(narrow.contains("…"), "{narrow}");
+}
+
+#[test]
+fn the_80_column_table_is_as_committed() {
+    let path = crate::generated::root().join("tests/it/snapshots/analyze-demo-80.txt");
+    crate::generated::sync_file(&path, &demo(Some(80), &[], &[]));
+}
+
+#[test]
+fn the_readme_shows_the_demo_as_it_prints() {
+    // Not a terminal and no COLUMNS: 100 columns.
+    let fresh = demo(None, &[], &[]);
+    let path = crate::generated::root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let start = readme
+        .find("```\nNAMESPACE")
+        .expect("the demo table in README.md")
+        + 4;
+    let end = start + readme[start..].find("```\n").unwrap();
+    let updated = format!("{}{fresh}{}", &readme[..start], &readme[end..]);
+    crate::generated::sync_file(&path, &updated);
+}
+
+/// `text` without its ANSI escape sequences (ESC [ parameters, then a final letter).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn colour_changes_the_bytes_but_never_the_layout() {
+    for columns in [Some(80), None] {
+        let never = demo(columns, &["--color", "never"], &["NO_COLOR"]);
+        let always = demo(columns, &["--color", "always"], &["NO_COLOR"]);
+        let no_color = demo(columns, &[], &[]);
+        let auto = demo(columns, &[], &["NO_COLOR"]);
+        assert!(
+            always.starts_with("\x1b[1mNAMESPACE\x1b[0m"),
+            "--color always makes the header bold, piped too:\n{always:?}"
+        );
+        assert_eq!(strip_ansi(&always), never, "COLUMNS={columns:?}");
+        assert_eq!(no_color, never, "NO_COLOR is --color never");
+        assert_eq!(auto, never, "piped, auto means no colour");
+        assert!(!never.contains('\x1b'));
+    }
 }

@@ -12,12 +12,27 @@ const SHELLS: &[(&str, &str)] = &[
     ("powershell", "_tcap.ps1"),
 ];
 
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn updating() -> bool {
+pub fn updating() -> bool {
     std::env::var_os("TCAP_UPDATE_GENERATED").is_some()
+}
+
+/// One committed file that must equal `fresh`: rewritten when updating, compared otherwise.
+pub fn sync_file(path: &Path, fresh: &str) {
+    if updating() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, fresh).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{} is out of date; run `TCAP_UPDATE_GENERATED=1 cargo test --test it` and commit.\ncommitted:\n{committed}\nnow:\n{fresh}",
+        path.display()
+    );
 }
 
 fn files_in(dir: &Path) -> BTreeMap<String, Vec<u8>> {
