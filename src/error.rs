@@ -43,6 +43,9 @@ pub enum ApiErrorKind {
     Unavailable,
     /// No answer (connection refused, reset, timed out) or one that could not be read.
     Transport,
+    /// The endpoint cannot be reached as configured: its name does not resolve, or TLS with it
+    /// fails. Retrying cannot help; the URL (or the network's DNS) must change.
+    Unreachable,
     /// Any other refusal (400 and the like): the request itself is wrong.
     Rejected,
 }
@@ -253,6 +256,7 @@ mod tests {
             (api(ApiErrorKind::RateLimited, Some(429)), 75),
             (api(ApiErrorKind::Unavailable, Some(503)), 75),
             (api(ApiErrorKind::Transport, None), 75),
+            (api(ApiErrorKind::Unreachable, None), 1),
             (api(ApiErrorKind::Rejected, Some(400)), 1),
             (api(ApiErrorKind::NothingToChange, Some(400)), 1),
             (api(ApiErrorKind::NotFound, Some(404)), 1),

@@ -160,6 +160,17 @@ impl HttpClient {
         }
     }
 
+    /// "at https://host": where a failure without an answer happened. A webhook's URL is its
+    /// secret, so Slack failures name no address.
+    fn at(&self, message: &str) -> String {
+        if self.auth.is_none() {
+            return message.to_string();
+        }
+        let mut base = self.base.clone();
+        base.set_path("");
+        format!("{message} (at {})", base.as_str().trim_end_matches('/'))
+    }
+
     pub fn service(&self) -> Service {
         self.service
     }
@@ -193,6 +204,7 @@ impl HttpClient {
         let mut failures = 0u32;
         let mut rate_limited = 0u32;
         let mut last_error: Option<ApiError> = None;
+        let first_attempt = std::time::Instant::now();
         loop {
             if !self.requests.take() {
                 return Err(last_error.unwrap_or_else(|| ApiError {
@@ -231,10 +243,10 @@ impl HttpClient {
                             headers,
                             body: bytes,
                         }),
-                        Err(e) => Err(transport_message(&e)),
+                        Err(e) => Err(transport_failure(&e)),
                     }
                 }
-                Err(e) => Err(transport_message(&e)),
+                Err(e) => Err(transport_failure(&e)),
             };
             let elapsed = started.elapsed();
             if let Ok(reply) = &outcome
@@ -245,7 +257,7 @@ impl HttpClient {
             }
             let retry_error = match outcome {
                 Ok(reply) if (200..300).contains(&reply.status) => {
-                    tracing::debug!(%method, path = %self.log_path(&url), status = reply.status, ?elapsed, "{}", self.service);
+                    tracing::trace!(%method, path = %self.log_path(&url), status = reply.status, ?elapsed, "{}", self.service);
                     match accept(&reply) {
                         Ok(value) => return Ok(value),
                         Err(message) => ApiError::transport(
@@ -255,7 +267,7 @@ impl HttpClient {
                     }
                 }
                 Ok(reply) => {
-                    tracing::debug!(%method, path = %self.log_path(&url), status = reply.status, ?elapsed, "{}", self.service);
+                    tracing::trace!(%method, path = %self.log_path(&url), status = reply.status, ?elapsed, "{}", self.service);
                     let error = self.error_from_reply(&reply);
                     match reply.status {
                         429 => {
@@ -278,14 +290,30 @@ impl HttpClient {
                         _ => return Err(error),
                     }
                 }
-                Err(message) => {
-                    tracing::debug!(%method, path = %self.log_path(&url), ?elapsed, error = %message, "{}", self.service);
+                Err((failure, message)) => {
+                    tracing::trace!(%method, path = %self.log_path(&url), ?elapsed, error = %message, "{}", self.service);
+                    if failure != Failure::Other {
+                        return Err(ApiError {
+                            kind: ApiErrorKind::Unreachable,
+                            ..ApiError::transport(self.service, self.at(&message))
+                        });
+                    }
                     ApiError::transport(self.service, message)
                 }
             };
             failures += 1;
             if failures >= self.retry.max_attempts {
-                return Err(retry_error);
+                let mut error = retry_error;
+                if error.status.is_none() {
+                    error.message = format!(
+                        "{} ({failures} attempts over {})",
+                        self.at(&error.message),
+                        humantime::format_duration(std::time::Duration::from_millis(
+                            first_attempt.elapsed().as_millis() as u64 / 100 * 100
+                        ))
+                    );
+                }
+                return Err(error);
             }
             let wait = retry_error
                 .retry_after
@@ -438,7 +466,18 @@ fn one_line(text: &str) -> String {
     }
 }
 
-fn transport_message(e: &reqwest::Error) -> String {
+/// What kind of transport failure, for whether to retry it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Failure {
+    /// The name does not resolve: no retry fixes a wrong host.
+    Dns,
+    /// The TLS handshake failed (not TLS at that address, a bad certificate).
+    Tls,
+    /// Refused, reset, timed out, cut off: a restarting proxy or a blip, worth retrying.
+    Other,
+}
+
+fn transport_failure(e: &reqwest::Error) -> (Failure, String) {
     // A webhook URL is a secret: describe the failure from its causes, never with the URL.
     // reqwest's Display hides the cause ("error sending request"); the chain says what happened.
     let mut message = if e.is_timeout() {
@@ -450,17 +489,48 @@ fn transport_message(e: &reqwest::Error) -> String {
     } else {
         "request failed".to_string()
     };
+    let mut failure = Failure::Other;
     let mut source = std::error::Error::source(e);
     let mut last = String::new();
     while let Some(s) = source {
-        last = s.to_string();
+        let tls_inside_io = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
+        let text = s.to_string();
+        // rustls' error may arrive boxed in layers that hide its type; its words do not.
+        let lower = text.to_lowercase();
+        let tls_words = [
+            "corrupt message",
+            "certificate",
+            "handshake",
+            "received fatal alert",
+            "peer is incompatible",
+            "tls",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        if tls_inside_io || s.downcast_ref::<rustls::Error>().is_some() || tls_words {
+            failure = Failure::Tls;
+        }
+        if failure == Failure::Other
+            && (text.starts_with("dns error") || text.contains("failed to lookup address"))
+        {
+            failure = Failure::Dns;
+        }
+        last = text;
         source = s.source();
+    }
+    match failure {
+        Failure::Dns => message = "the host name does not resolve".to_string(),
+        Failure::Tls => message = "the TLS handshake failed".to_string(),
+        Failure::Other => {}
     }
     if !last.is_empty() {
         message.push_str(": ");
         message.push_str(&last);
     }
-    message
+    (failure, message)
 }
 
 #[cfg(test)]

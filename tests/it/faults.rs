@@ -435,3 +435,77 @@ fn every_command_survives_injected_faults_and_ends_in_the_right_state() {
         "no applied update was retried, so 'applied once' was never put to the test"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// A dead or wrong endpoint
+
+/// `tcap -v verify a.b --trus 2` against `url`, with the emulator's key.
+fn verify_at(emu: &Emu, url: &str) -> Output {
+    emu.tcap()
+        .env("TCAP_CLOUD_OPS_URL", url)
+        .args(["-v", "verify", "payments-prod.a1b2c", "--trus", "2"])
+        .output()
+        .unwrap()
+}
+
+/// A name that does not resolve and a TLS handshake that fails are not retried: exit 1 at
+/// once, naming the URL and the cause.
+#[test]
+fn a_wrong_endpoint_fails_at_once_with_the_url_and_the_cause() {
+    let emu = clean(1);
+    let plain = emu.url().replace("http://", "https://");
+    for (url, cause) in [
+        ("https://tcap-test.invalid", "does not resolve"),
+        (plain.as_str(), "TLS handshake failed"),
+    ] {
+        let out = verify_at(&emu, url);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{url}: {stderr}");
+        assert!(stderr.contains(cause), "{url}: {stderr}");
+        assert!(stderr.contains(&format!("(at {url})")), "{url}: {stderr}");
+        assert!(!stderr.contains("retrying"), "{url} was retried: {stderr}");
+    }
+}
+
+/// Connection refused is temporary (a restarting proxy): retried, each retry logged under -v,
+/// summarised in the final error, exit 75.
+#[test]
+fn a_refused_connection_is_retried_then_exits_75_with_a_summary() {
+    let emu = clean(1);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let out = verify_at(&emu, &url);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{stderr}");
+    assert!(stderr.contains("could not connect"), "{stderr}");
+    assert!(stderr.contains(&format!("(at {url})")), "{stderr}");
+    assert!(stderr.contains("6 attempts over"), "{stderr}");
+    assert_eq!(stderr.matches("retrying").count(), 5, "{stderr}");
+}
+
+/// -v says what tcap decides and retries; -vv adds every HTTP request.
+#[test]
+fn verbose_and_very_verbose_differ() {
+    let emu = clean(1);
+    let ns = &with_profile(&emu, "on-demand-light")[0];
+    let run = |flag: &str| {
+        let out = emu
+            .tcap()
+            .args([flag, "verify", ns, "--on-demand"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    let (v, vv) = (run("-v"), run("-vv"));
+    let request_line = format!("/cloud/namespaces/{ns}");
+    assert!(!v.contains(&request_line), "-v:\n{v}");
+    assert!(
+        vv.contains(&request_line) && vv.contains("GET"),
+        "-vv:\n{vv}"
+    );
+}
