@@ -42,7 +42,9 @@ pub fn run() -> ExitCode {
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
-    let settings = match Settings::resolve(&cli.global, &settings::process_env) {
+    let settings = match Settings::resolve(&cli.global, &settings::process_env)
+        .and_then(|s| output_for(&cli.command, s))
+    {
         Ok(s) => s,
         Err(e) => return report(&e, std::io::stderr().is_terminal()),
     };
@@ -82,6 +84,22 @@ async fn run_command(
         None
     };
     command.run(Context::new(settings, interrupt)).await
+}
+
+/// CSV is `analyze`'s alone. Asked for on the command line of another command it is a usage
+/// error; set as a default in the config file it falls back to the table for the others.
+fn output_for(command: &cli::Command, mut settings: Settings) -> Result<Settings, Error> {
+    if settings.output != output::OutputFormat::Csv || matches!(command, cli::Command::Analyze(_)) {
+        return Ok(settings);
+    }
+    if settings.output_from_command_line {
+        return Err(Error::Usage(
+            "-o csv is only for `tcap analyze`; this command prints a table, or JSON with -o json"
+                .into(),
+        ));
+    }
+    settings.output = output::OutputFormat::Table;
+    Ok(settings)
 }
 
 fn init_logging(settings: &Settings) {

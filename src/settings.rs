@@ -143,6 +143,8 @@ pub struct Settings {
     pub metrics_url: Url,
     pub api_version: String,
     pub output: OutputFormat,
+    /// `-o` was given on the command line (not taken from the config file).
+    pub output_from_command_line: bool,
     pub color_stdout: bool,
     pub color_stderr: bool,
     /// Display columns a table may take.
@@ -226,7 +228,7 @@ impl Settings {
         } else if let Some(key) = env("TEMPORAL_API_KEY") {
             KeySource::Env("TEMPORAL_API_KEY", Secret::new(key))
         } else if let Some(path) = config.api_key_file {
-            KeySource::File(path)
+            KeySource::File(expand_home(path, env))
         } else {
             KeySource::Missing
         };
@@ -238,7 +240,9 @@ impl Settings {
                 Secret::new(key),
             ))
         } else {
-            config.metrics_api_key_file.map(KeySource::File)
+            config
+                .metrics_api_key_file
+                .map(|p| KeySource::File(expand_home(p, env)))
         };
         if let (KeySource::File(a), Some(KeySource::File(b))) = (&cloud_key, &metrics_key)
             && a == Path::new("-")
@@ -310,6 +314,7 @@ impl Settings {
             metrics_url: parse_base_url(&metrics_url_origin, &metrics_url)?,
             api_version,
             output: args.output.or(config.output).unwrap_or(OutputFormat::Table),
+            output_from_command_line: args.output.is_some(),
             color_stdout,
             color_stderr,
             table_width: output::resolve_width(env("COLUMNS").as_deref(), output::terminal_width()),
@@ -431,6 +436,20 @@ fn origin(
 }
 
 /// The config file and its path, when one was read.
+/// `~/…` in a config file means the home directory, as it would in a shell; no shell expands
+/// it there.
+fn expand_home(path: PathBuf, env: Env<'_>) -> PathBuf {
+    let Ok(rest) = path.strip_prefix("~") else {
+        return path;
+    };
+    match env("HOME").or_else(|| {
+        directories::BaseDirs::new().map(|d| d.home_dir().to_string_lossy().into_owned())
+    }) {
+        Some(home) => PathBuf::from(home).join(rest),
+        None => path,
+    }
+}
+
 fn load_config(flag: Option<&Path>, env: Env<'_>) -> Result<(ConfigFile, Option<PathBuf>)> {
     // An explicit path must exist; the default one is optional.
     let (path, explicit) = match flag {
@@ -760,6 +779,28 @@ mod tests {
         )
         .unwrap();
         assert!(!format!("{s:?}").contains("sekrit"));
+    }
+
+    #[test]
+    fn key_file_paths_in_the_config_file_expand_the_home_directory() {
+        let home = tempdir();
+        std::fs::create_dir_all(home.join("keys")).unwrap();
+        std::fs::write(home.join("keys/ops"), "ops-key\n").unwrap();
+        std::fs::write(home.join("keys/metrics"), "metrics-key\n").unwrap();
+        let path = home.join("config.toml");
+        std::fs::write(
+            &path,
+            "api_key_file = \"~/keys/ops\"\nmetrics_api_key_file = \"~/keys/metrics\"\n",
+        )
+        .unwrap();
+        let args = GlobalArgs {
+            config: Some(path),
+            ..GlobalArgs::default()
+        };
+        let home_text = home.to_string_lossy().into_owned();
+        let s = Settings::resolve(&args, &env_of(&[("HOME", &home_text)])).unwrap();
+        assert_eq!(s.cloud_ops_key().unwrap().expose(), "ops-key");
+        assert_eq!(s.metrics_key().unwrap().expose(), "metrics-key");
     }
 
     fn tempdir() -> PathBuf {

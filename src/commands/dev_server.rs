@@ -90,7 +90,16 @@ pub async fn run(args: DevServerArgs, ctx: &Context) -> Result<()> {
     let server = DevServer::start(args.listen, config)
         .await
         .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
-    let url = server.base_url();
+    // Listening on every address (0.0.0.0 or ::) is not an address to connect to, and tcap
+    // sends keys over plain HTTP only to loopback: the export lines name the loopback one.
+    let mut reachable = server.addr();
+    if reachable.ip().is_unspecified() {
+        reachable.set_ip(match reachable {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let url = format!("http://{reachable}");
     let lines = [
         format!(
             "# tcap dev-server: account {} with {} namespaces; Ctrl-C stops it",

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Local, NaiveDateTime, Offset, TimeZone, Utc};
 
 /// RFC 3339 (`2026-01-16T17:00:00Z`, `…+02:00`) or local `YYYY-MM-DD HH:MM`.
 pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
@@ -10,15 +10,36 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
+    // The local forms with an offset: what the clock-change advice below suggests.
+    for format in [
+        "%Y-%m-%d %H:%M%:z",
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%dT%H:%M%:z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(s, format) {
+            return Ok(t.with_timezone(&Utc));
+        }
+    }
     for format in ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
             return match Local.from_local_datetime(&naive) {
                 chrono::LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
-                chrono::LocalResult::Ambiguous(..) => Err(format!(
-                    "'{s}' happens twice in local time (a clock change); give an offset, e.g. {s}+01:00"
-                )),
+                chrono::LocalResult::Ambiguous(a, b) => {
+                    let (first, second) = if a <= b { (a, b) } else { (b, a) };
+                    Err(format!(
+                        "'{s}' happens twice in local time (a clock change); say which with its offset: \
+                     '{s}{}' (the first) or '{s}{}' (the second)",
+                        first.offset().fix(),
+                        second.offset().fix()
+                    ))
+                }
                 chrono::LocalResult::None => Err(format!(
-                    "'{s}' does not exist in local time (a clock change)"
+                    "'{s}' does not exist in local time (the clock skips it); give another time, \
+                     or one with an offset such as '{s}{}'",
+                    Local
+                        .from_local_datetime(&(naive - chrono::Duration::hours(3)))
+                        .earliest()
+                        .map_or_else(|| "+00:00".to_string(), |t| t.offset().fix().to_string())
                 )),
             };
         }
@@ -57,6 +78,10 @@ mod tests {
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
             "2026-01-16 17:00"
+        );
+        assert_eq!(
+            parse_time("2026-01-16 17:00+02:00").unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 16, 15, 0, 0).unwrap()
         );
         for bad in ["tomorrow", "2026-13-01 10:00", "17:00"] {
             assert!(parse_time(bad).unwrap_err().contains("not a time"), "{bad}");

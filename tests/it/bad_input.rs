@@ -879,3 +879,37 @@ fn an_absurd_retry_after_is_a_temporary_failure() {
         .args(["verify", "orders.a1b2c", "--trus", "2"]);
     fails(cmd, 75, "Cloud Ops API answered 429");
 }
+
+/// At a clock change the advice names the time with its offset; what it suggests is accepted.
+/// The zone is a POSIX TZ string (central Europe), so no zone database is needed.
+#[test]
+fn clock_change_advice_suggests_times_that_are_accepted() {
+    let zone = "CET-1CEST,M3.5.0,M10.5.0/3";
+    for (local, suggestions) in [
+        ("2027-10-31 02:30", 2), // happens twice
+        ("2027-03-28 02:30", 1), // skipped
+    ] {
+        let out = common::clean_tcap()
+            .env("TZ", zone)
+            .args(["schedule-change", "payments-prod.a1b2c", "6"])
+            .args(["--start-time", local, "--duration", "1h"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = common::text(&out.stderr);
+        let suggested: Vec<&str> = stderr
+            .split('\'')
+            .filter(|q| q.starts_with(local) && q.len() > local.len())
+            .collect();
+        assert_eq!(suggested.len(), suggestions, "{stderr}");
+        for s in suggested {
+            assert!(
+                tcap::schedule::time::parse_time(s).is_ok(),
+                "suggested {s} is refused"
+            );
+        }
+    }
+    let first = tcap::schedule::time::parse_time("2027-10-31 02:30+02:00").unwrap();
+    let second = tcap::schedule::time::parse_time("2027-10-31 02:30+01:00").unwrap();
+    assert_eq!(second - first, chrono::Duration::hours(1));
+}

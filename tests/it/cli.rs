@@ -138,13 +138,20 @@ fn the_demo_runs_without_a_key_or_network() {
         .stdout(contains("12 namespaces"));
 }
 
+/// Listening on every address (0.0.0.0) still prints a loopback URL: the one tcap accepts.
 #[test]
 fn dev_server_prints_the_export_lines() {
+    for listen in ["127.0.0.1:0", "0.0.0.0:0"] {
+        dev_server_prints_export_lines_when_listening_on(listen);
+    }
+}
+
+fn dev_server_prints_export_lines_when_listening_on(listen: &str) {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let home = tempfile::tempdir().unwrap();
     let mut child = common::clean_command(home.path())
-        .args(["dev-server", "--listen", "127.0.0.1:0", "--namespaces", "3"])
+        .args(["dev-server", "--listen", listen, "--namespaces", "3"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -166,4 +173,42 @@ fn dev_server_prints_the_export_lines() {
         assert!(all.contains(&format!("export {var}")), "{all}");
     }
     assert!(all.contains("3 namespaces"), "{all}");
+}
+
+/// `-o csv` is `analyze`'s: on another command's command line it is a usage error; as the
+/// config file's default it falls back to the table there.
+#[test]
+fn csv_outside_analyze_is_refused_on_the_command_line_and_ignored_from_the_config() {
+    let home = tempfile::tempdir().unwrap();
+    let out = common::clean_command(home.path())
+        .args(["-o", "csv", "changes", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::text(&out.stderr).contains("-o csv is only for `tcap analyze`"),
+        "{}",
+        common::text(&out.stderr)
+    );
+    let config = home.path().join("tcap.toml");
+    std::fs::write(&config, "output = \"csv\"\n").unwrap();
+    // A lock file left behind (they may stay) is never listed as a change.
+    let changes = home.path().join("state/tcap/changes");
+    std::fs::create_dir_all(&changes).unwrap();
+    std::fs::write(changes.join("payments-prod.a1b2c.lock"), "12345").unwrap();
+    let out = common::clean_command(home.path())
+        .args(["--config", config.to_str().unwrap(), "changes", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    assert_eq!(
+        common::text(&out.stdout),
+        "no scheduled changes recorded on this machine\n"
+    );
+    let out = common::clean_command(home.path())
+        .args(["--config", config.to_str().unwrap(), "--demo", "analyze"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(common::text(&out.stdout).starts_with("namespace,action_limit,"));
 }

@@ -119,3 +119,31 @@ fn man_pages_are_current() {
     }
     sync(&root().join("man"), &fresh);
 }
+
+/// Every page lists the exit codes, and none points at a `tcap-help(1)` that is not written.
+#[test]
+fn man_pages_list_exit_status_and_point_only_at_pages_that_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::clean_tcap()
+        .arg("man")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let mut pages = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let page = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(page.contains(".SH \"EXIT STATUS\""), "{name}");
+        assert!(page.contains("\\fB75\\fR"), "{name}");
+        for referenced in page.split_whitespace().filter(|w| w.ends_with("(1)")) {
+            let file = format!(
+                "{}.1",
+                referenced.trim_end_matches("(1)").replace("\\-", "-")
+            );
+            assert!(dir.path().join(&file).exists(), "{name} points at {file}");
+        }
+        pages += 1;
+    }
+    assert!(pages >= 12, "{pages}");
+}
