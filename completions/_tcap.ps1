@@ -203,7 +203,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every recorded change: namespace, plan, step, running or interrupted')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume interrupted changes (for example from cron @reboot)')
-            [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Move the end time of a change; a running change picks it up within a minute')
+            [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Move the end time of a change; a running change picks it up within seconds')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Stop a change; with --revert-now, revert it at once')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -230,6 +230,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             break
         }
         'tcap;changes;resume' {
+            [CompletionResult]::new('--max-concurrent-changes', '--max-concurrent-changes', [CompletionResultType]::ParameterName, 'At most this many capacity changes in flight at once (Temporal allows an account 10 concurrent async operations, shared with everything else on it)')
             [CompletionResult]::new('--slack-webhook-url', '--slack-webhook-url', [CompletionResultType]::ParameterName, 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed')
             [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each capacity change to apply')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
@@ -242,7 +243,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every unfinished change no other process is running')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every unfinished change no other process is running (those are skipped and listed)')
             [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -255,6 +256,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
         }
         'tcap;changes;extend' {
             [CompletionResult]::new('--end-time', '--end-time', [CompletionResultType]::ParameterName, 'The new end time: RFC 3339 or local ''YYYY-MM-DD HH:MM''')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'The window''s new length from its recorded start, e.g. 6h (as in schedule-change)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
             [CompletionResult]::new('--metrics-api-key-file', '--metrics-api-key-file', [CompletionResultType]::ParameterName, 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]')
             [CompletionResult]::new('--cloud-ops-url', '--cloud-ops-url', [CompletionResultType]::ParameterName, 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]')
@@ -302,7 +304,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
         'tcap;changes;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every recorded change: namespace, plan, step, running or interrupted')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume interrupted changes (for example from cron @reboot)')
-            [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Move the end time of a change; a running change picks it up within a minute')
+            [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Move the end time of a change; a running change picks it up within seconds')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Stop a change; with --revert-now, revert it at once')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -331,6 +333,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Cloud Ops requests per second above which the server answers 429')
             [CompletionResult]::new('--fault-rate', '--fault-rate', [CompletionResultType]::ParameterName, 'Share of requests that get an injected fault (429, 503, dropped connection, a cut-off or malformed body, an answer slower than the client''s 30 s timeout)')
             [CompletionResult]::new('--silent-namespaces', '--silent-namespaces', [CompletionResultType]::ParameterName, 'Provisioned-idle namespaces that send no metric series at all (idle the whole window)')
+            [CompletionResult]::new('--max-concurrent-operations', '--max-concurrent-operations', [CompletionResultType]::ParameterName, 'Capacity changes in flight at once across the account; one more answers 429 (Temporal documents 10)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
             [CompletionResult]::new('--metrics-api-key-file', '--metrics-api-key-file', [CompletionResultType]::ParameterName, 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]')
             [CompletionResult]::new('--cloud-ops-url', '--cloud-ops-url', [CompletionResultType]::ParameterName, 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]')
@@ -342,6 +345,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
             [CompletionResult]::new('--bare-namespace-labels', '--bare-namespace-labels', [CompletionResultType]::ParameterName, 'Label metrics with the bare namespace name (`payments-prod`) instead of the full ID')
+            [CompletionResult]::new('--stale-version-400', '--stale-version-400', [CompletionResultType]::ParameterName, 'Refuse a stale resourceVersion with 400 FailedPrecondition instead of 409 Aborted (the real service''s answer is not documented)')
+            [CompletionResult]::new('--check-version-first', '--check-version-first', [CompletionResultType]::ParameterName, 'Check resourceVersion before asyncOperationId, so a retried update is refused as stale')
             [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -425,7 +430,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
         'tcap;help;changes' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every recorded change: namespace, plan, step, running or interrupted')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume interrupted changes (for example from cron @reboot)')
-            [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Move the end time of a change; a running change picks it up within a minute')
+            [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Move the end time of a change; a running change picks it up within seconds')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Stop a change; with --revert-now, revert it at once')
             break
         }

@@ -381,13 +381,17 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__changes__subcmd__extend)
-            opts="-o -q -v -h --end-time --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
+            opts="-o -q -v -h --end-time --duration --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --end-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -577,12 +581,16 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__changes__subcmd__resume)
-            opts="-o -q -v -h --all --slack-webhook-url --wait-timeout --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
+            opts="-o -q -v -h --all --max-concurrent-changes --slack-webhook-url --wait-timeout --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-concurrent-changes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --slack-webhook-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -693,7 +701,7 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__dev__subcmd__server)
-            opts="-o -q -v -h --listen --namespaces --seed --latency --apply-delay --rate-limit --fault-rate --bare-namespace-labels --silent-namespaces --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
+            opts="-o -q -v -h --listen --namespaces --seed --latency --apply-delay --rate-limit --fault-rate --bare-namespace-labels --silent-namespaces --max-concurrent-operations --stale-version-400 --check-version-first --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -728,6 +736,10 @@ _tcap() {
                     return 0
                     ;;
                 --silent-namespaces)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrent-operations)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -194,7 +194,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --help 'Print help'
             cand list 'Every recorded change: namespace, plan, step, running or interrupted'
             cand resume 'Resume interrupted changes (for example from cron @reboot)'
-            cand extend 'Move the end time of a change; a running change picks it up within a minute'
+            cand extend 'Move the end time of a change; a running change picks it up within seconds'
             cand cancel 'Stop a change; with --revert-now, revert it at once'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -219,6 +219,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --help 'Print help'
         }
         &'tcap;changes;resume'= {
+            cand --max-concurrent-changes 'At most this many capacity changes in flight at once (Temporal allows an account 10 concurrent async operations, shared with everything else on it)'
             cand --slack-webhook-url 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed'
             cand --wait-timeout 'How long to wait for each capacity change to apply'
             cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
@@ -231,7 +232,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --output 'Output format: json works for every command, csv for analyze [default: table]'
             cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
             cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
-            cand --all 'Every unfinished change no other process is running'
+            cand --all 'Every unfinished change no other process is running (those are skipped and listed)'
             cand --demo 'Run against a built-in emulated account: no key, no network'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
@@ -243,6 +244,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
         }
         &'tcap;changes;extend'= {
             cand --end-time 'The new end time: RFC 3339 or local ''YYYY-MM-DD HH:MM'''
+            cand --duration 'The window''s new length from its recorded start, e.g. 6h (as in schedule-change)'
             cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
             cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
             cand --cloud-ops-url 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]'
@@ -288,7 +290,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
         &'tcap;changes;help'= {
             cand list 'Every recorded change: namespace, plan, step, running or interrupted'
             cand resume 'Resume interrupted changes (for example from cron @reboot)'
-            cand extend 'Move the end time of a change; a running change picks it up within a minute'
+            cand extend 'Move the end time of a change; a running change picks it up within seconds'
             cand cancel 'Stop a change; with --revert-now, revert it at once'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -311,6 +313,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --rate-limit 'Cloud Ops requests per second above which the server answers 429'
             cand --fault-rate 'Share of requests that get an injected fault (429, 503, dropped connection, a cut-off or malformed body, an answer slower than the client''s 30 s timeout)'
             cand --silent-namespaces 'Provisioned-idle namespaces that send no metric series at all (idle the whole window)'
+            cand --max-concurrent-operations 'Capacity changes in flight at once across the account; one more answers 429 (Temporal documents 10)'
             cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
             cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
             cand --cloud-ops-url 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]'
@@ -322,6 +325,8 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
             cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
             cand --bare-namespace-labels 'Label metrics with the bare namespace name (`payments-prod`) instead of the full ID'
+            cand --stale-version-400 'Refuse a stale resourceVersion with 400 FailedPrecondition instead of 409 Aborted (the real service''s answer is not documented)'
+            cand --check-version-first 'Check resourceVersion before asyncOperationId, so a retried update is refused as stale'
             cand --demo 'Run against a built-in emulated account: no key, no network'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
@@ -396,7 +401,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
         &'tcap;help;changes'= {
             cand list 'Every recorded change: namespace, plan, step, running or interrupted'
             cand resume 'Resume interrupted changes (for example from cron @reboot)'
-            cand extend 'Move the end time of a change; a running change picks it up within a minute'
+            cand extend 'Move the end time of a change; a running change picks it up within seconds'
             cand cancel 'Stop a change; with --revert-now, revert it at once'
         }
         &'tcap;help;changes;list'= {

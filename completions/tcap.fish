@@ -188,7 +188,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_s
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s h -l help -d 'Print help'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "list" -d 'Every recorded change: namespace, plan, step, running or interrupted'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "resume" -d 'Resume interrupted changes (for example from cron @reboot)'
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within a minute'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within seconds'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "cancel" -d 'Stop a change; with --revert-now, revert it at once'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
@@ -209,6 +209,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l max-concurrent-changes -d 'At most this many capacity changes in flight at once (Temporal allows an account 10 concurrent async operations, shared with everything else on it)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l slack-webhook-url -d 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l wait-timeout -d 'How long to wait for each capacity change to apply' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
@@ -224,13 +225,14 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l all -d 'Every unfinished change no other process is running'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l all -d 'Every unfinished change no other process is running (those are skipped and listed)'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l demo -d 'Run against a built-in emulated account: no key, no network'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Only errors on stderr'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l end-time -d 'The new end time: RFC 3339 or local \'YYYY-MM-DD HH:MM\'' -r
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l duration -d 'The window\'s new length from its recorded start, e.g. 6h (as in schedule-change)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
@@ -272,7 +274,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every recorded change: namespace, plan, step, running or interrupted'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Resume interrupted changes (for example from cron @reboot)'
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within a minute'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within seconds'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Stop a change; with --revert-now, revert it at once'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l listen -d 'Address to listen on (port 0 picks a free port)' -r
@@ -283,6 +285,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l apply-delay -d 
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l rate-limit -d 'Cloud Ops requests per second above which the server answers 429' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l fault-rate -d 'Share of requests that get an injected fault (429, 503, dropped connection, a cut-off or malformed body, an answer slower than the client\'s 30 s timeout)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l silent-namespaces -d 'Provisioned-idle namespaces that send no metric series at all (idle the whole window)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l max-concurrent-operations -d 'Capacity changes in flight at once across the account; one more answers 429 (Temporal documents 10)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
@@ -297,6 +300,8 @@ always\t''
 never\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l bare-namespace-labels -d 'Label metrics with the bare namespace name (`payments-prod`) instead of the full ID'
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l stale-version-400 -d 'Refuse a stale resourceVersion with 400 FailedPrecondition instead of 409 Aborted (the real service\'s answer is not documented)'
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l check-version-first -d 'Check resourceVersion before asyncOperationId, so a retried update is refused as stale'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l demo -d 'Run against a built-in emulated account: no key, no network'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s q -l quiet -d 'Only errors on stderr'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
@@ -350,5 +355,5 @@ complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subc
 complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "list" -d 'Every recorded change: namespace, plan, step, running or interrupted'
 complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "resume" -d 'Resume interrupted changes (for example from cron @reboot)'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within a minute'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within seconds'
 complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "cancel" -d 'Stop a change; with --revert-now, revert it at once'
