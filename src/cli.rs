@@ -9,17 +9,34 @@ use crate::commands::{self, Context};
 use crate::error::Result;
 use crate::settings::{FromEnv, GlobalArgs};
 
+// Every command writes out its usage line (`override_usage`): in an error, clap's own line lists
+// every option an environment variable set (TCAP_CONFIG, SLACK_WEBHOOK_URL...) as if it were
+// required.
 #[derive(Debug, Parser)]
 #[command(
     name = "tcap",
     version,
+    override_usage = "tcap [OPTIONS] <COMMAND>",
     about = "Temporal Cloud namespace capacity: analyze, provision, revert, verify",
     long_about = "tcap analyzes every namespace of a Temporal Cloud account and recommends \
 On-Demand or Provisioned capacity (TRUs), changes capacity safely, verifies it, and runs \
 time-boxed capacity changes that survive interruption. It talks to the Cloud Ops API and the \
 Metrics API directly.",
-    after_help = "Exit status: 0 ok, 1 failed, 2 bad input, 3 not in the expected state, \
-4 authentication refused, 75 temporary failure (retry later), 130 interrupted."
+    after_help = "\
+Exit status: 0 ok, 1 failed, 2 bad input, 3 not in the expected state, 4 authentication \
+refused, 75 temporary failure (retry later), 130 interrupted.
+
+Examples:
+  # Try any command on a built-in emulated account: no key, no network
+  tcap --demo analyze
+
+  # What each namespace should have, then provision one
+  tcap analyze
+  tcap provision payments-prod.a1b2c 6
+
+  # 8 TRUs for 16 hours from 08:00 on Christmas Eve, then back to what it had
+  tcap schedule-change payments-prod.a1b2c 8 \\
+      --start-time '2026-12-24 08:00' --duration 16h"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -97,6 +114,26 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_writes_out_its_usage() {
+        // Without it, an error's usage line would list the options the environment set.
+        fn check(cmd: &clap::Command, path: &str) {
+            let usage = cmd
+                .get_overridden_usage()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(usage.starts_with(&format!("{path} ")), "{path}: {usage:?}");
+            for positional in cmd.get_positionals() {
+                let name = positional.get_id().as_str().to_uppercase();
+                assert!(usage.contains(&name), "{path}: {usage:?} lacks {name}");
+            }
+            for sub in cmd.get_subcommands() {
+                check(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        check(&Cli::command(), "tcap");
     }
 
     #[test]

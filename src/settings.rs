@@ -20,6 +20,8 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Options every command accepts, before or after the subcommand: the raw values, resolved
 /// into [`Settings`] once.
 #[derive(Debug, Default, Args)]
+// Apart from each command's own options in its help, which would otherwise be lost among these.
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// File holding the Cloud Ops API key ('-' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]
     #[arg(long, global = true, value_name = "PATH")]

@@ -27,6 +27,19 @@ use crate::error::{ApiError, ApiErrorKind, Error, Result, Service};
 use crate::output::{Column, Fit, OutputFormat, num, nums, opt_num, tidy};
 
 #[derive(Debug, Args)]
+#[command(
+    override_usage = "tcap analyze [OPTIONS]",
+    after_help = "\
+Examples:
+  # Try it on a built-in emulated account: no key, no network
+  tcap --demo analyze
+
+  # The namespaces whose capacity should change, one a line
+  tcap analyze -o json | jq -r '.[] | select(.action != \"keep\") | .namespace'
+
+  # Only the payments namespaces, spending at most 4 Metrics API calls
+  tcap analyze --namespace 'payments-*' --max-metrics-calls 4"
+)]
 pub struct AnalyzeArgs {
     /// Only namespaces matching this glob (ID or name part); repeatable
     #[arg(long = "namespace", value_name = "GLOB")]

@@ -24,6 +24,19 @@ use crate::settings::parse_duration;
 use crate::timing;
 
 #[derive(Debug, Args)]
+#[command(
+    override_usage = "tcap changes [OPTIONS] <COMMAND>",
+    after_help = "\
+Examples:
+  # Every change recorded on this machine: plan, step, running (PID) or interrupted
+  tcap changes list
+
+  # Resume interrupted changes after a reboot, from cron
+  @reboot  tcap -q changes resume --all
+
+  # Revert a change's namespace now instead of at its end time
+  tcap changes cancel payments-prod.a1b2c --revert-now"
+)]
 pub struct ChangesArgs {
     #[command(subcommand)]
     pub command: ChangesCommand,
@@ -32,10 +45,30 @@ pub struct ChangesArgs {
 #[derive(Debug, Subcommand)]
 pub enum ChangesCommand {
     /// Every recorded change: namespace, plan, step, running or interrupted
+    #[command(
+        override_usage = "tcap changes list [OPTIONS]",
+        after_help = "\
+Examples:
+  # Every recorded change: plan, step, running (PID) or interrupted
+  tcap changes list
+
+  # The namespaces whose change was interrupted, one a line
+  tcap changes list -o json | jq -r '.[] | select(.status == \"interrupted\") | .namespace'"
+    )]
     List,
     /// Resume interrupted changes (for example from cron @reboot)
+    #[command(
+        override_usage = "tcap changes resume [OPTIONS] <NAMESPACE|--all>",
+        after_help = "\
+Examples:
+  # Resume one change: it stays in the foreground until the change is done
+  tcap changes resume payments-prod.a1b2c
+
+  # Every interrupted change after a reboot, from cron (-q: silent unless one fails)
+  @reboot  tcap -q changes resume --all"
+    )]
     Resume {
-        /// The namespace whose change to resume
+        /// Namespace ID (<name>.<account>) whose change to resume
         #[arg(required_unless_present = "all", conflicts_with = "all")]
         namespace: Option<String>,
         /// Every unfinished change no other process is running (those are skipped and listed)
@@ -49,8 +82,18 @@ pub enum ChangesCommand {
         run: RunArgs,
     },
     /// Move the end time of a change; a running change picks it up within seconds
+    #[command(
+        override_usage = "tcap changes extend [OPTIONS] <NAMESPACE> <--end-time <TIME>|--duration <DURATION>>",
+        after_help = "\
+Examples:
+  # Make the window 6 hours long, counted from its recorded start
+  tcap changes extend payments-prod.a1b2c --duration 6h
+
+  # Revert at 22:00 local time instead
+  tcap changes extend payments-prod.a1b2c --end-time '2026-12-24 22:00'"
+    )]
     Extend {
-        /// The namespace whose change to move
+        /// Namespace ID (<name>.<account>) whose change to move
         namespace: String,
         /// The new end time: RFC 3339 or local 'YYYY-MM-DD HH:MM'
         #[arg(long, value_parser = parse_time, value_name = "TIME", required_unless_present = "duration", conflicts_with = "duration")]
@@ -60,7 +103,18 @@ pub enum ChangesCommand {
         duration: Option<Duration>,
     },
     /// Stop a change; with --revert-now, revert it at once
+    #[command(
+        override_usage = "tcap changes cancel [OPTIONS] <NAMESPACE>",
+        after_help = "\
+Examples:
+  # Stop the change and leave the namespace's capacity as it is now
+  tcap changes cancel payments-prod.a1b2c
+
+  # Stop it and revert now: revert, verify and alert as at its end time
+  tcap changes cancel payments-prod.a1b2c --revert-now"
+    )]
     Cancel {
+        /// Namespace ID (<name>.<account>) whose change to stop
         namespace: String,
         /// Revert the namespace now instead of leaving its capacity as it is
         #[arg(long)]

@@ -7,6 +7,19 @@ use super::Context;
 use crate::error::Result;
 
 #[derive(Debug, Args)]
+#[command(
+    override_usage = "tcap completions [OPTIONS] <SHELL>",
+    after_help = "\
+Examples:
+  # bash: new shells complete tcap
+  tcap completions bash > ~/.local/share/bash-completion/completions/tcap
+
+  # zsh: into a directory of $fpath
+  tcap completions zsh > ~/.zfunc/_tcap
+
+  # fish
+  tcap completions fish > ~/.config/fish/completions/tcap.fish"
+)]
 pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]

@@ -11,6 +11,17 @@ use crate::error::{Error, Result};
 use crate::settings::parse_duration;
 
 #[derive(Debug, Args)]
+#[command(
+    override_usage = "tcap dev-server [OPTIONS]",
+    after_help = "\
+Examples:
+  # Serve an account whose changes apply in 5 s; paste the export lines it prints
+  # into another shell, and tcap there talks to it
+  tcap dev-server --apply-delay 5s
+
+  # A bigger, slower account that sometimes fails, to rehearse a cron job
+  tcap dev-server --namespaces 50 --latency 100ms --rate-limit 80 --fault-rate 0.1"
+)]
 pub struct DevServerArgs {
     /// Address to listen on (port 0 picks a free port)
     #[arg(long, default_value = "127.0.0.1:7280", value_name = "ADDR")]

@@ -7,6 +7,17 @@ use clap::Args;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Args)]
+#[command(
+    override_usage = "tcap man [OPTIONS] <DIR>",
+    after_help = "\
+Examples:
+  # For you: man finds ~/.local/share/man when ~/.local/bin is on PATH
+  tcap man ~/.local/share/man/man1
+  man tcap-schedule-change
+
+  # For everyone on the machine
+  sudo tcap man /usr/local/share/man/man1"
+)]
 pub struct ManArgs {
     /// Directory to write the pages into (created if missing)
     pub dir: PathBuf,

@@ -16,8 +16,21 @@ use crate::error::Result;
 use crate::settings::parse_duration;
 
 #[derive(Debug, Args)]
+#[command(
+    override_usage = "tcap provision [OPTIONS] <NAMESPACE> <TRUS>",
+    after_help = "\
+Examples:
+  # The plan, APS before and after; nothing is sent
+  tcap provision payments-prod.a1b2c 6 --dry-run
+
+  # Provision 6 TRUs and wait until they are in force
+  tcap provision payments-prod.a1b2c 6
+
+  # From cron: -q prints nothing on success, so cron mails only a failure
+  0 23 * * *  tcap -q provision batch-prod.a1b2c 8"
+)]
 pub struct ProvisionArgs {
-    /// Namespace ID (<name>.<account>)
+    /// Namespace ID (<name>.<account>), e.g. payments-prod.a1b2c
     pub namespace: String,
     /// TRUs to provision: one of the namespace's valid values (e.g. 2, 3, 4, 6, 8, 10, 12)
     #[arg(value_parser = parse_trus, allow_negative_numbers = true)]
@@ -27,8 +40,19 @@ pub struct ProvisionArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    override_usage = "tcap revert [OPTIONS] <NAMESPACE>",
+    after_help = "\
+Examples:
+  # Back to On-Demand, and wait until it is in force
+  tcap revert payments-prod.a1b2c
+
+  # Return once the change is accepted, and check on it later
+  tcap revert payments-prod.a1b2c --no-wait
+  tcap verify payments-prod.a1b2c --on-demand --wait 10m"
+)]
 pub struct RevertArgs {
-    /// Namespace ID (<name>.<account>)
+    /// Namespace ID (<name>.<account>), e.g. payments-prod.a1b2c
     pub namespace: String,
     #[command(flatten)]
     pub change: ChangeArgs,

@@ -20,10 +20,25 @@ use crate::schedule::time::{fmt_span, fmt_time, parse_time};
 use crate::settings::parse_duration;
 
 #[derive(Debug, Args)]
+#[command(
+    override_usage = "tcap schedule-change [OPTIONS] <NAMESPACE> <TRUS>",
+    after_help = "\
+Examples:
+  # 8 TRUs from 08:00 local time for 16 hours, then back to what it had before
+  tcap schedule-change payments-prod.a1b2c 8 \\
+      --start-time '2026-12-24 08:00' --duration 16h
+
+  # A nightly batch window, from cron (-q: silent unless something fails)
+  0 23 * * *  tcap -q schedule-change batch-prod.a1b2c 8 --duration 3h
+
+  # A short test of Provisioned Capacity, ending On-Demand whatever it had
+  tcap schedule-change sandbox-dev.a1b2c 2 --duration 30m --revert-to on-demand"
+)]
 pub struct ScheduleChangeArgs {
-    /// Namespace ID (<name>.<account>)
+    /// Namespace ID (<name>.<account>), e.g. payments-prod.a1b2c
     pub namespace: String,
-    /// TRUs to provision for the window
+    /// TRUs to provision for the window: one of the namespace's valid values (e.g. 2, 3, 4, 6,
+    /// 8, 10, 12)
     #[arg(value_parser = parse_trus, allow_negative_numbers = true)]
     pub trus: u32,
     /// When to provision: RFC 3339 or local 'YYYY-MM-DD HH:MM' [default: now]

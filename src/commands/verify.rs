@@ -17,8 +17,21 @@ use crate::settings::parse_duration;
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("expect").required(true).args(["trus", "on_demand"])))]
+#[command(
+    override_usage = "tcap verify [OPTIONS] <NAMESPACE> <--trus <N>|--on-demand>",
+    after_help = "\
+Examples:
+  # Exit 0 when the namespace has 6 TRUs, 3 when not (saying what differs)
+  tcap verify payments-prod.a1b2c --trus 6
+
+  # After a change sent with --no-wait: poll for up to 10 minutes
+  tcap verify payments-prod.a1b2c --trus 6 --wait 10m
+
+  # In a script: what the namespace has now
+  tcap verify payments-prod.a1b2c --on-demand -o json | jq .current"
+)]
 pub struct VerifyArgs {
-    /// Namespace ID (<name>.<account>)
+    /// Namespace ID (<name>.<account>), e.g. payments-prod.a1b2c
     pub namespace: String,
     /// Expect Provisioned Capacity of N TRUs
     #[arg(long, value_parser = parse_trus, allow_negative_numbers = true, value_name = "N")]

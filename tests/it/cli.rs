@@ -212,3 +212,98 @@ fn csv_outside_analyze_is_refused_on_the_command_line_and_ignored_from_the_confi
     assert_eq!(out.status.code(), Some(0));
     assert!(common::text(&out.stdout).starts_with("namespace,action_limit,"));
 }
+
+/// Every variable clap fills an option from, with a value it accepts.
+const OPTION_VARIABLES: &[(&str, &str)] = &[
+    ("TCAP_CLOUD_OPS_URL", "http://127.0.0.1:9"),
+    ("TCAP_METRICS_URL", "http://127.0.0.1:9"),
+    ("TCAP_API_VERSION", "v0.19.1"),
+    ("TCAP_CONFIG", "/nonexistent/tcap.toml"),
+    ("TCAP_PRICE_PER_MILLION_ACTIONS", "42"),
+    ("SLACK_WEBHOOK_URL", "http://127.0.0.1:9/slack/webhook"),
+];
+
+/// The options of every command that have an environment variable: (variable, --long).
+fn env_backed_options() -> Vec<(String, String)> {
+    fn walk(cmd: &clap::Command, out: &mut Vec<(String, String)>) {
+        for arg in cmd.get_arguments() {
+            if let (Some(var), Some(long)) = (arg.get_env(), arg.get_long()) {
+                out.push((var.to_string_lossy().into_owned(), format!("--{long}")));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, out);
+        }
+    }
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    walk(&tcap::cli::Cli::command(), &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn usage_line(stream: &[u8]) -> String {
+    text(stream)
+        .lines()
+        .find(|l| l.starts_with("Usage:"))
+        .unwrap_or_else(|| panic!("no usage line in:\n{}", text(stream)))
+        .to_string()
+}
+
+#[test]
+fn an_error_s_usage_line_lists_no_option_the_environment_set() {
+    let options = env_backed_options();
+    for (var, _) in &options {
+        assert!(
+            OPTION_VARIABLES.iter().any(|(v, _)| v == var),
+            "{var} is missing from OPTION_VARIABLES"
+        );
+    }
+    // (the command, what makes it fail): a missing argument, a required group, a conflict.
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["provision"], &["payments-prod.a1b2c"]),
+        (
+            &["provision"],
+            &["ns.a1b2c", "6", "--no-wait", "--wait-timeout", "1m"],
+        ),
+        (&["revert"], &[]),
+        (&["verify"], &["payments-prod.a1b2c"]),
+        (&["schedule-change"], &["payments-prod.a1b2c"]),
+        (
+            &["schedule-change"],
+            &[
+                "ns.a1b2c",
+                "6",
+                "--end-time",
+                "2030-01-01 08:00",
+                "--duration",
+                "1h",
+            ],
+        ),
+        (&["changes", "resume"], &[]),
+        (&["changes", "extend"], &["payments-prod.a1b2c"]),
+        (&["changes", "cancel"], &[]),
+        (&["completions"], &[]),
+        (&["man"], &[]),
+        (&["analyze"], &["-q", "-v"]),
+        (&["dev-server"], &["-q", "-v"]),
+        (&["changes", "list"], &["-q", "-v"]),
+        (&[], &["-q", "-v", "analyze"]),
+    ];
+    for (command, failing) in cases {
+        let help = tcap().args(*command).arg("--help").output().unwrap();
+        let expected = usage_line(&help.stdout);
+        let mut cmd = tcap();
+        for (var, value) in OPTION_VARIABLES {
+            cmd.env(var, value);
+        }
+        let out = cmd.args(*command).args(*failing).output().unwrap();
+        common::expect_code(&out, 2);
+        let usage = usage_line(&out.stderr);
+        assert_eq!(usage, expected, "{command:?} {failing:?}");
+        for (_, long) in &options {
+            assert!(!usage.contains(long.as_str()), "{usage}");
+        }
+    }
+}

@@ -1,5 +1,5 @@
-//! The committed completions and manual pages must equal what the binary generates now.
-//! `TCAP_UPDATE_GENERATED=1 cargo test --test it generated` rewrites them.
+//! The committed completions, manual pages and help texts must equal what the binary generates
+//! now. `TCAP_UPDATE_GENERATED=1 cargo test --test it generated` rewrites them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ fn files_in(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .unwrap_or_default()
 }
 
-fn sync(dir: &Path, fresh: &BTreeMap<String, Vec<u8>>) {
+pub fn sync(dir: &Path, fresh: &BTreeMap<String, Vec<u8>>) {
     let committed = files_in(dir);
     if updating() {
         std::fs::create_dir_all(dir).unwrap();
@@ -146,4 +146,81 @@ fn man_pages_list_exit_status_and_point_only_at_pages_that_exist() {
         pages += 1;
     }
     assert!(pages >= 12, "{pages}");
+}
+
+/// Every command's path below `tcap`, `tcap` itself first; clap's `help` has no help of its own.
+fn command_paths() -> Vec<Vec<String>> {
+    fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut sub_path = path.clone();
+            sub_path.push(sub.get_name().to_string());
+            walk(sub, sub_path, out);
+        }
+        out.push(path);
+    }
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    walk(&tcap::cli::Cli::command(), Vec::new(), &mut out);
+    out.sort();
+    out
+}
+
+/// `tcap <path> --help` at 100 columns: clap reads COLUMNS when no stream is a terminal.
+fn help_of(path: &[String]) -> String {
+    let out = crate::common::clean_tcap()
+        .env("COLUMNS", "100")
+        .args(path)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{path:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn help_texts_are_current() {
+    let fresh: BTreeMap<String, Vec<u8>> = command_paths()
+        .iter()
+        .map(|path| {
+            let name = std::iter::once("tcap")
+                .chain(path.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join("-");
+            (format!("{name}.txt"), help_of(path).into_bytes())
+        })
+        .collect();
+    assert!(
+        fresh.contains_key("tcap-changes-extend.txt"),
+        "{:?}",
+        fresh.keys()
+    );
+    sync(&root().join("tests/it/snapshots/help"), &fresh);
+}
+
+#[test]
+fn every_help_has_examples_and_sets_the_global_options_apart() {
+    for path in command_paths() {
+        let help = help_of(&path);
+        for heading in ["\nOptions:\n", "\nGlobal options:\n", "\nExamples:\n  "] {
+            assert!(
+                help.contains(heading),
+                "tcap {path:?} --help lacks {heading:?}:\n{help}"
+            );
+        }
+        // The command's own options come first, the global ones after them.
+        let own = help.find("\nOptions:").unwrap();
+        assert!(own < help.find("\nGlobal options:").unwrap(), "{help}");
+        let options = &help[own..help.find("\nGlobal options:").unwrap()];
+        for global in ["--config", "--demo", "--quiet", "--request-timeout"] {
+            assert!(!options.contains(global), "{global} under Options:\n{help}");
+        }
+        // Examples come last, where the eye lands once the help has scrolled by.
+        let examples = help.find("\nExamples:").unwrap();
+        assert!(examples > help.find("\nGlobal options:").unwrap(), "{help}");
+        let commands = help[examples..]
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#') && l.contains("tcap "))
+            .count();
+        assert!(commands >= 2, "tcap {path:?}: {commands} examples:\n{help}");
+    }
 }
