@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::output::OutputFormat;
 use crate::schedule::lock;
 use crate::schedule::state::{self, Capacity, ChangeRequest, ChangeState, Step};
-use crate::schedule::time::{fmt_time, parse_time};
+use crate::schedule::time::{check_window, fmt_time, parse_time, window_length};
 use crate::settings::parse_duration;
 use crate::timing;
 
@@ -92,11 +92,12 @@ Examples:
   # Revert at 22:00 local time instead
   tcap changes extend payments-prod.a1b2c --end-time '2026-12-24 22:00'"
     )]
+    #[command(group(clap::ArgGroup::new("new_end").required(true).args(["end_time", "duration"])))]
     Extend {
         /// Namespace ID (<name>.<account>) whose change to move
         namespace: String,
         /// The new end time: RFC 3339 or local 'YYYY-MM-DD HH:MM'
-        #[arg(long, value_parser = parse_time, value_name = "TIME", required_unless_present = "duration", conflicts_with = "duration")]
+        #[arg(long, value_parser = parse_time, value_name = "TIME")]
         end_time: Option<DateTime<Utc>>,
         /// The window's new length from its recorded start, e.g. 6h (as in schedule-change)
         #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
@@ -453,29 +454,10 @@ fn extend(
     let state = load_unfinished(dir, namespace)?;
     let end = match (end_time, duration) {
         (Some(end), _) => end,
-        (None, Some(d)) if d.is_zero() => {
-            return Err(Error::Usage("--duration must be positive (e.g. 4h)".into()));
-        }
-        (None, Some(d)) => {
-            state.plan.start_time
-                + chrono::Duration::from_std(d)
-                    .map_err(|_| Error::Usage("--duration is too long".into()))?
-        }
+        (None, Some(d)) => state.plan.start_time + window_length(d)?,
         (None, None) => unreachable!("clap requires --end-time or --duration"),
     };
-    if end <= Utc::now() {
-        return Err(Error::Usage(format!(
-            "the end time {} is in the past",
-            fmt_time(end)
-        )));
-    }
-    if end <= state.plan.start_time {
-        return Err(Error::Usage(format!(
-            "the end time {} is not after the start time {}",
-            fmt_time(end),
-            fmt_time(state.plan.start_time)
-        )));
-    }
+    check_window(state.plan.start_time, end, Utc::now())?;
     if state.step > Step::WaitingForEnd {
         return Err(Error::Usage(format!(
             "the change of {namespace} is already {}; it is too late to extend it",
@@ -532,6 +514,7 @@ async fn cancel(
     if state.step.is_finished() {
         return already_finished(dir, &state, ctx);
     }
+    let path = state::state_path(dir, namespace);
     let lock_path = lock::lock_path(dir, namespace);
     let slack = run.slack.client(ctx)?;
     if let Some(pid) = lock::running_pid(&lock_path) {
@@ -550,20 +533,21 @@ async fn cancel(
                 "{namespace}: asked the running change (PID {pid}) to revert now"
             ));
         }
-        let taken = wait_until_cancelled(dir, namespace).await;
-        let after = state::load(&state::state_path(dir, namespace))?.unwrap_or(state);
-        let path = state::state_path(dir, namespace);
-        let report = Cancelled::read(ctx, &path, &after, Some(pid), taken).await;
+        let (after, stopped) = match wait_until_finished(&path).await {
+            Some(finished) => (finished, true),
+            None => (state, false),
+        };
+        let report = Cancelled::read(ctx, &path, &after, Some(pid), stopped).await;
         return report.tell(ctx, slack.as_ref()).await;
     }
     let lock = lock::acquire(&lock_path, namespace)?;
     let mut state = state;
-    if revert_now && provisioned(&state) {
+    if revert_now && state.provisioned() {
         state.step = Step::Reverting;
         if state.plan.end_time.is_none() {
             state.plan.end_time = Some(Utc::now());
         }
-        state::save(&state::state_path(dir, namespace), &mut state)?;
+        state::save(&path, &mut state)?;
         let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
         let result = drive(ops, slack, state, dir, run, ctx, None).await;
         drop(lock);
@@ -571,31 +555,26 @@ async fn cancel(
     }
     state.step = Step::Cancelled;
     state.finished_at = Some(Utc::now());
-    state::save(&state::state_path(dir, namespace), &mut state)?;
+    state::save(&path, &mut state)?;
     drop(lock);
-    Cancelled::read(ctx, &state::state_path(dir, namespace), &state, None, true)
+    Cancelled::read(ctx, &path, &state, None, true)
         .await
         .tell(ctx, slack.as_ref())
         .await
 }
 
-fn provisioned(state: &ChangeState) -> bool {
-    state.provision.sent_at.is_some() || state.step > Step::Provisioning
-}
-
 /// A running change takes a request between two looks at the clock (a few seconds apart),
-/// or once the capacity change it is applying has finished.
-async fn wait_until_cancelled(dir: &std::path::Path, namespace: &str) -> bool {
-    let path = state::state_path(dir, namespace);
+/// or once the capacity change it is applying has finished. The finished record, if it did.
+async fn wait_until_finished(path: &std::path::Path) -> Option<ChangeState> {
     let deadline = tokio::time::Instant::now() + timing::scaled(Duration::from_secs(12));
     loop {
-        if let Ok(Some(s)) = state::load(&path)
+        if let Ok(Some(s)) = state::load(path)
             && s.step.is_finished()
         {
-            return true;
+            return Some(s);
         }
         if tokio::time::Instant::now() >= deadline {
-            return false;
+            return None;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -637,7 +616,7 @@ impl Cancelled {
         stopped: bool,
     ) -> Cancelled {
         let plan = &state.plan;
-        let changed = provisioned(state);
+        let changed = state.provisioned();
         let holds = match current_capacity(ctx, &plan.namespace).await {
             Ok(spec) => spec.map(Capacity::of),
             Err(e) => {

@@ -16,7 +16,7 @@ use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
 use crate::schedule::lock;
 use crate::schedule::state::{self, Capacity, ChangeState, Plan, RevertTo};
-use crate::schedule::time::{fmt_span, fmt_time, parse_time};
+use crate::schedule::time::{check_window, fmt_span, fmt_time, parse_time, window_length};
 use crate::settings::parse_duration;
 
 #[derive(Debug, Args)]
@@ -63,7 +63,7 @@ pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
     let start = args.start_time.unwrap_or(now);
     let end = match (args.end_time, args.duration) {
         (Some(end), _) => Some(end),
-        (None, Some(d)) => Some(start + positive_span(d)?),
+        (None, Some(d)) => Some(start + window_length(d)?),
         (None, None) => None,
     };
     let dir = state::changes_dir(ctx.settings.demo)?;
@@ -114,31 +114,6 @@ pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
         None => new_state(&ops, &args, start, end, &path).await?,
     };
     drive(ops, slack, state, &dir, &args.run, ctx, finished_first).await
-}
-
-/// A `--duration` as a span of time; zero is not a window.
-fn positive_span(d: Duration) -> Result<chrono::Duration> {
-    if d.is_zero() {
-        return Err(Error::Usage("--duration must be positive (e.g. 4h)".into()));
-    }
-    chrono::Duration::from_std(d).map_err(|_| Error::Usage("--duration is too long".into()))
-}
-
-fn check_window(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
-    if end <= now {
-        return Err(Error::Usage(format!(
-            "the end time {} is in the past",
-            fmt_time(end)
-        )));
-    }
-    if end <= start {
-        return Err(Error::Usage(format!(
-            "the end time {} is not after the start time {}",
-            fmt_time(end),
-            fmt_time(start)
-        )));
-    }
-    Ok(())
 }
 
 fn unfinished(path: &std::path::Path) -> Result<Option<ChangeState>> {

@@ -138,20 +138,17 @@ pub async fn drive(
 impl ChangeResult {
     /// The run's error, or a mismatch when it ended with errors recorded (exit 3).
     pub fn exit(&self, outcome: Result<Ending>) -> Result<()> {
-        let namespace = &self.namespace;
-        let result = self;
         match outcome {
             Err(e) => Err(e),
-            Ok(_) if result.errors.is_empty() => Ok(()),
+            Ok(_) if self.errors.is_empty() => Ok(()),
             Ok(_) => Err(Error::Mismatch(format!(
-                "{namespace}: finished with errors: {}",
-                result.errors.join("; ")
+                "{}: finished with errors: {}",
+                self.namespace,
+                self.errors.join("; ")
             ))),
         }
     }
-}
 
-impl ChangeResult {
     /// One line: what held, what was reverted, what is still to come.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();

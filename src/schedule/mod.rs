@@ -475,9 +475,7 @@ impl Runner<'_> {
             self.save()?;
         }
         if request.cancel {
-            let provisioned =
-                self.state.provision.sent_at.is_some() || self.state.step > Step::Provisioning;
-            if request.revert_now && provisioned {
+            if request.revert_now && self.state.provisioned() {
                 tracing::info!("{ns}: cancelled with --revert-now; reverting now");
                 self.enter(Step::Reverting)?;
                 return Ok(Some(false));

@@ -198,6 +198,11 @@ impl ChangeState {
         }
     }
 
+    /// Whether the provision was sent: from then on the namespace may hold the boost.
+    pub fn provisioned(&self) -> bool {
+        self.provision.sent_at.is_some() || self.step > Step::Provisioning
+    }
+
     pub fn error(&mut self, message: impl Into<String>) {
         self.errors.push(ErrorRecord {
             at: Utc::now(),

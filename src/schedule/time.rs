@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Local, NaiveDateTime, Offset, TimeZone, Utc};
 
+use crate::error::{Error, Result};
+
 /// RFC 3339 (`2026-01-16T17:00:00Z`, `…+02:00`) or local `YYYY-MM-DD HH:MM`.
 pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     let s = s.trim();
@@ -47,6 +49,32 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     Err(format!(
         "'{s}' is not a time: use RFC 3339 (2026-01-16T17:00:00Z) or local 'YYYY-MM-DD HH:MM'"
     ))
+}
+
+/// A `--duration` as a span of time; zero is not a window.
+pub fn window_length(d: Duration) -> Result<chrono::Duration> {
+    if d.is_zero() {
+        return Err(Error::Usage("--duration must be positive (e.g. 4h)".into()));
+    }
+    chrono::Duration::from_std(d).map_err(|_| Error::Usage("--duration is too long".into()))
+}
+
+/// A window's end must be ahead of now and after its start.
+pub fn check_window(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+    if end <= now {
+        return Err(Error::Usage(format!(
+            "the end time {} is in the past",
+            fmt_time(end)
+        )));
+    }
+    if end <= start {
+        return Err(Error::Usage(format!(
+            "the end time {} is not after the start time {}",
+            fmt_time(end),
+            fmt_time(start)
+        )));
+    }
+    Ok(())
 }
 
 pub fn fmt_time(t: DateTime<Utc>) -> String {
