@@ -83,6 +83,50 @@ impl Submitted {
     }
 }
 
+/// What became of a request sent earlier under an `asyncOperationId` recorded before its POST,
+/// by a run that was then interrupted.
+#[derive(Debug)]
+pub enum Earlier {
+    /// The namespace has the target and no request is in progress.
+    InForce,
+    /// Still going: wait for it.
+    Pending(Submitted),
+    /// It ended FAILED, CANCELLED or REJECTED: that request is over, and another needs a new id.
+    Ended(OperationState),
+    /// The server never saw it: sending it now, with the same id, is safe.
+    NeverSent,
+}
+
+pub async fn earlier(
+    ops: &OpsClient,
+    namespace_id: &str,
+    async_operation_id: &str,
+    target: CapacitySpec,
+) -> Result<Earlier> {
+    let current = read_namespace(ops, namespace_id).await?;
+    let settled = current
+        .latest_request()
+        .is_none_or(|r| r.state != RequestState::InProgress);
+    if settled && capacity_matches(current.current_capacity(), target) {
+        return Ok(Earlier::InForce);
+    }
+    match ops.get_operation(async_operation_id).await {
+        Ok(op)
+            if matches!(
+                op.state,
+                OperationState::Failed | OperationState::Cancelled | OperationState::Rejected
+            ) =>
+        {
+            Ok(Earlier::Ended(op.state))
+        }
+        Ok(_) => Ok(Earlier::Pending(Submitted::earlier(
+            async_operation_id.to_string(),
+        ))),
+        Err(e) if e.is_not_found() => Ok(Earlier::NeverSent),
+        Err(e) => Err(Error::Api(e)),
+    }
+}
+
 /// GET → copy the whole spec → replace `capacitySpec` → POST with the version just read. A
 /// stale version means someone else changed the namespace: re-read, re-check, retry.
 /// `async_operation_id` is used for every attempt, so no retry can apply the change twice.

@@ -78,6 +78,8 @@ pub enum Command {
     ScheduleChange(commands::schedule_change::ScheduleChangeArgs),
     /// Scheduled changes recorded on this machine: list, resume, extend, cancel
     Changes(commands::changes::ChangesArgs),
+    /// Raise capacity when a namespace throttles, give it back when calm
+    Autopilot(commands::autopilot::AutopilotArgs),
     /// Serve a local emulator of the Cloud Ops and Metrics APIs
     DevServer(commands::dev_server::DevServerArgs),
     /// Print a shell completion script
@@ -97,6 +99,7 @@ impl Command {
             Command::Verify(args) => commands::verify::run(args, ctx).await,
             Command::ScheduleChange(args) => commands::schedule_change::run(args, ctx).await,
             Command::Changes(args) => commands::changes::run(args, ctx).await,
+            Command::Autopilot(args) => commands::autopilot::run(args, ctx).await,
             Command::DevServer(args) => commands::dev_server::run(args, ctx).await,
             Command::Completions(args) => commands::completions::run(args, Cli::command(), ctx),
             Command::Man(args) => commands::man::run(args, Cli::command()),

@@ -2,13 +2,14 @@
 //!
 //! Imports point one way, down this list (`tests/it/layers.rs` holds the list and fails on an
 //! import that points up):
-//! [`cli`] → [`commands`] → [`schedule`] → [`apply`] → [`alert`] → [`capacity`] → [`cloud`] →
+//! [`cli`] → [`commands`] → ([`autopilot`], [`schedule`]) → [`apply`] → [`alert`] → [`capacity`] → [`cloud`] →
 //! ([`settings`], [`output`], [`secret`], [`interrupt`], [`timing`], [`error`]).
 //! [`devserver`] imports nothing else of the crate: an emulator that shared the client's types
 //! would share its mistakes.
 
 pub mod alert;
 pub mod apply;
+pub mod autopilot;
 pub mod capacity;
 pub mod cli;
 pub mod cloud;

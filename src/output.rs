@@ -89,6 +89,27 @@ impl Printer {
             .map_err(|e| Error::io("writing to stdout", e))
     }
 
+    /// One compact JSON value on a line of its own (JSON lines), flushed at once: a long-running
+    /// command's reader sees each event when it happens.
+    pub fn json_line<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
+        let mut line = serde_json::to_vec(value)
+            .map_err(std::io::Error::from)
+            .map_err(|e| Error::io("encoding JSON", e))?;
+        line.push(b'\n');
+        let mut out = std::io::stdout().lock();
+        out.write_all(&line)
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::io("writing to stdout", e))
+    }
+
+    /// A line for the person watching, on stderr; left out under `-q`. A closed stderr is
+    /// not worth failing for.
+    pub fn status(&self, text: &str) {
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr().lock(), "{text}");
+        }
+    }
+
     /// A borderless table in the style of `kubectl get`, one line per row: every column keeps
     /// its content's width. (comfy-table's wrapping squeezed the last column to one character a
     /// line; [`Printer::fitted_table`] fits the terminal by leaving out and cutting instead.)

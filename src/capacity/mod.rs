@@ -1,10 +1,12 @@
 //! The domain, pure: values in, decisions out. No client, no clock, no sleep, no printing; it
 //! may read `cloud/`'s wire types (the namespace model, OpenMetrics samples), never a client.
 
+pub mod autopilot;
 pub mod change;
 pub mod cost;
 pub mod dimension;
 pub mod recommend;
+pub mod select;
 pub mod usage;
 
 use std::fmt;

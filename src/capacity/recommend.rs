@@ -200,6 +200,26 @@ impl Default for Policy {
     }
 }
 
+/// `--price-per-million-actions`, for clap.
+pub fn parse_price(s: &str) -> Result<f64, String> {
+    let value: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of dollars"))?;
+    Policy::default()
+        .with_price(value)
+        .map(|p| p.price_per_million_actions)
+}
+
+/// `--target-utilization`, for clap.
+pub fn parse_target(s: &str) -> Result<f64, String> {
+    let value: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number between 0 and 1"))?;
+    Policy::new(value).map(|p| p.target_utilization)
+}
+
 fn is_valid_target(t: f64) -> bool {
     t > 0.0 && t <= 1.0
 }
@@ -806,7 +826,7 @@ fn fmt_tru_count_f64(t: f64) -> String {
     }
 }
 
-fn fmt_pct(fraction: f64) -> String {
+pub fn fmt_pct(fraction: f64) -> String {
     let p = fraction * 100.0;
     if (p - p.round()).abs() < 1e-6 {
         format!("{p:.0}%")

@@ -24,6 +24,8 @@ pub const OPERATIONS_LIMIT: &str = "temporal_cloud_v1_operations_limit";
 pub const OPERATIONS_COUNT: &str = "temporal_cloud_v1_operations_count";
 pub const OPERATIONS_THROTTLED: &str = "temporal_cloud_v1_operations_throttled_count";
 pub const OPERATIONS_ENVELOPE: &str = "temporal_cloud_v1_operations_on_demand_envelope_limit";
+/// TRUs provisioned, 0 when On-Demand (no `region` label).
+pub const TRU_COUNT: &str = "temporal_cloud_v1_provisioned_capacity_tru_count";
 
 /// What `analyze` asks for in one request: limit, count and throttling of the three
 /// dimensions, and what each limit would be on On-Demand.

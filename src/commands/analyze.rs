@@ -17,6 +17,7 @@ use crate::capacity::recommend::{
     self, Action, ApsStats, Dimension, Figures, LatestRequest, Policy, Recommendation, fmt_int,
     fmt_usd,
 };
+use crate::capacity::select::{Filter, name_part};
 use crate::capacity::usage::{Usage, aggregate, attribute};
 use crate::cloud::coverage;
 use crate::cloud::metrics::{CAPACITY_FAMILIES, MetricsClient};
@@ -55,14 +56,14 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value_t = CLOUD_OPS_RATE_LIMIT, value_parser = parse_rate, value_name = "RPS")]
     pub rate_limit: f64,
     /// Share of the limit a namespace should use at its 7-day p99, in (0, 1]
-    #[arg(long, default_value_t = recommend::DEFAULT_TARGET_UTILIZATION, value_parser = parse_target, value_name = "0.0-1.0")]
+    #[arg(long, default_value_t = recommend::DEFAULT_TARGET_UTILIZATION, value_parser = recommend::parse_target, value_name = "0.0-1.0")]
     pub target_utilization: f64,
     /// Metrics API requests this run may spend, retries included (the account has 180 an
     /// hour, shared with its other scrapers); a cut answer is read again in parts within it
     #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=180))]
     pub max_metrics_calls: u32,
     /// Dollars per million actions for the cost figures [default: 50, the list price]
-    #[arg(long, env = "TCAP_PRICE_PER_MILLION_ACTIONS", value_parser = parse_price, value_name = "USD")]
+    #[arg(long, env = "TCAP_PRICE_PER_MILLION_ACTIONS", value_parser = recommend::parse_price, value_name = "USD")]
     pub price_per_million_actions: Option<f64>,
     /// Post a summary of the namespaces whose action is not `keep` to Slack
     #[arg(long)]
@@ -82,24 +83,6 @@ fn parse_rate(s: &str) -> Result<f64, String> {
             "'{s}' is not a number of requests per second between 0.1 and 10000"
         )),
     }
-}
-
-fn parse_price(s: &str) -> Result<f64, String> {
-    let value: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}' is not a number of dollars"))?;
-    Policy::default()
-        .with_price(value)
-        .map(|p| p.price_per_million_actions)
-}
-
-fn parse_target(s: &str) -> Result<f64, String> {
-    let value: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}' is not a number between 0 and 1"))?;
-    Policy::new(value).map(|p| p.target_utilization)
 }
 
 /// One line of the result; the JSON field names are the contract's.
@@ -206,36 +189,6 @@ fn error_text<S: Serializer>(error: &Option<ApiError>, s: S) -> Result<S::Ok, S:
     match error {
         Some(e) => s.collect_str(e),
         None => s.serialize_none(),
-    }
-}
-
-/// `--namespace` / `--exclude` globs, matched against the whole ID and its name part.
-struct Filter {
-    include: Vec<glob::Pattern>,
-    exclude: Vec<glob::Pattern>,
-}
-
-impl Filter {
-    fn new(include: &[String], exclude: &[String]) -> Result<Filter> {
-        let compile = |flag: &str, globs: &[String]| -> Result<Vec<glob::Pattern>> {
-            globs
-                .iter()
-                .map(|g| {
-                    glob::Pattern::new(g)
-                        .map_err(|e| Error::Usage(format!("{flag} '{g}' is not a valid glob: {e}")))
-                })
-                .collect()
-        };
-        Ok(Filter {
-            include: compile("--namespace", include)?,
-            exclude: compile("--exclude", exclude)?,
-        })
-    }
-
-    fn matches(&self, namespace: &str) -> bool {
-        let name = name_part(namespace);
-        let hit = |p: &glob::Pattern| p.matches(namespace) || p.matches(name);
-        (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
     }
 }
 
@@ -436,11 +389,6 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     } else {
         Err(Error::Failed(problems.join("; ")))
     }
-}
-
-/// "payments-prod" of "payments-prod.a1b2c".
-fn name_part(id: &str) -> &str {
-    id.rsplit_once('.').map_or(id, |(name, _)| name)
 }
 
 /// capacity-info for every namespace, at most `concurrency` in flight, in the order given;
@@ -944,21 +892,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn globs_match_the_id_or_the_name_part() {
-        let f = Filter::new(&["payments-*".into()], &[]).unwrap();
-        assert!(f.matches("payments-prod.a1b2c"));
-        assert!(!f.matches("orders-prod.a1b2c"));
-        let f = Filter::new(&["*.a1b2c".into()], &["*-staging".into()]).unwrap();
-        assert!(f.matches("orders-prod.a1b2c"));
-        assert!(!f.matches("orders-staging.a1b2c"));
-        assert!(!f.matches("orders-prod.zzzzz"));
-        let f = Filter::new(&[], &[]).unwrap();
-        assert!(f.matches("anything.at-all"));
-        let err = Filter::new(&["[".into()], &[]).err().unwrap();
-        assert!(err.to_string().contains("--namespace '['"), "{err}");
-    }
-
-    #[test]
     fn rate_limit_is_validated() {
         assert_eq!(parse_rate("80"), Ok(80.0));
         assert_eq!(parse_rate("0.5"), Ok(0.5));
@@ -969,10 +902,10 @@ mod tests {
 
     #[test]
     fn target_utilization_is_validated() {
-        assert_eq!(parse_target("0.5"), Ok(0.5));
-        assert_eq!(parse_target("1"), Ok(1.0));
+        assert_eq!(recommend::parse_target("0.5"), Ok(0.5));
+        assert_eq!(recommend::parse_target("1"), Ok(1.0));
         for bad in ["0", "-0.1", "1.5", "NaN", "x"] {
-            assert!(parse_target(bad).is_err(), "{bad}");
+            assert!(recommend::parse_target(bad).is_err(), "{bad}");
         }
     }
 }

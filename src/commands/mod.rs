@@ -3,6 +3,7 @@
 //! from a sibling.
 
 pub mod analyze;
+pub mod autopilot;
 pub mod change_report;
 pub mod changes;
 pub mod completions;

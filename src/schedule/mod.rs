@@ -15,9 +15,9 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use crate::alert::{Level, Slack};
-use crate::apply::{self, Submitted};
-use crate::capacity::change::{self, capacity_matches, describe};
-use crate::cloud::model::{CapacitySpec, OperationState, RequestState};
+use crate::apply::{self, Earlier};
+use crate::capacity::change::{self, describe};
+use crate::cloud::model::CapacitySpec;
 use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
 use crate::interrupt::InterruptNote;
@@ -277,59 +277,41 @@ impl Runner<'_> {
         let deadline = Instant::now() + self.wait_timeout;
         let recorded = self.request(which).async_operation_id.clone();
         let op_id = match recorded {
-            Some(id) => {
-                let current = self.ops.get_namespace(&ns).await?;
-                let settled = current
-                    .latest_request()
-                    .is_none_or(|r| r.state != RequestState::InProgress);
-                if settled && capacity_matches(current.current_capacity(), target) {
+            Some(id) => match apply::earlier(&self.ops, &ns, &id, target).await? {
+                Earlier::InForce => {
                     tracing::info!("{ns}: the {} sent earlier has taken effect", which.name());
                     return Ok(());
                 }
-                match self.ops.get_operation(&id).await {
-                    // It ended badly: that request is over, and the next attempt is a new one.
-                    Ok(op)
-                        if matches!(
-                            op.state,
-                            OperationState::Failed
-                                | OperationState::Cancelled
-                                | OperationState::Rejected
-                        ) =>
-                    {
-                        let fresh = uuid::Uuid::new_v4().to_string();
-                        tracing::info!(
-                            "{ns}: the {} sent earlier ended {}; sending a new one",
-                            which.name(),
-                            op.state.wire_name()
-                        );
-                        *self.request(which) = Request {
-                            async_operation_id: Some(fresh.clone()),
-                            ..Request::default()
-                        };
-                        self.save()?;
-                        fresh
-                    }
-                    Ok(_) => {
-                        tracing::info!(
-                            "{ns}: waiting for the {} sent earlier (operation {id})",
-                            which.name()
-                        );
-                        let submitted = Submitted::earlier(id.clone());
-                        let bar = self.printer.spinner("");
-                        let applied = apply::await_applied(
-                            &self.ops, &ns, &submitted, target, deadline, &bar,
-                        )
-                        .await;
-                        bar.finish_and_clear();
-                        return applied
-                            .map(|_| ())
-                            .map_err(|e| apply::wait_error(e, &ns, target, &id));
-                    }
-                    // The server never saw it: sending it now, with the same id, is safe.
-                    Err(e) if e.is_not_found() => id,
-                    Err(e) => return Err(Error::Api(e)),
+                Earlier::Ended(state) => {
+                    let fresh = uuid::Uuid::new_v4().to_string();
+                    tracing::info!(
+                        "{ns}: the {} sent earlier ended {}; sending a new one",
+                        which.name(),
+                        state.wire_name()
+                    );
+                    *self.request(which) = Request {
+                        async_operation_id: Some(fresh.clone()),
+                        ..Request::default()
+                    };
+                    self.save()?;
+                    fresh
                 }
-            }
+                Earlier::Pending(submitted) => {
+                    tracing::info!(
+                        "{ns}: waiting for the {} sent earlier (operation {id})",
+                        which.name()
+                    );
+                    let bar = self.printer.spinner("");
+                    let applied =
+                        apply::await_applied(&self.ops, &ns, &submitted, target, deadline, &bar)
+                            .await;
+                    bar.finish_and_clear();
+                    return applied
+                        .map(|_| ())
+                        .map_err(|e| apply::wait_error(e, &ns, target, &id));
+                }
+                Earlier::NeverSent => id,
+            },
             None => {
                 let id = uuid::Uuid::new_v4().to_string();
                 self.request(which).async_operation_id = Some(id.clone());

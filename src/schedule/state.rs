@@ -241,7 +241,7 @@ pub fn demo_dir() -> PathBuf {
     std::env::temp_dir().join(format!("tcap-demo-{}", std::process::id()))
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub fn create_private_dir(dir: &Path) -> Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -1,0 +1,758 @@
+//! Autopilot's decisions, pure: one metrics window and what autopilot remembers of a namespace
+//! in, a decision out. Time is the window's own timestamp, never the local clock, so a replay
+//! at an accelerated clock decides exactly as it would in real time.
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Mode;
+use super::cost::{self, MIN_ACTIONS_PER_EXTRA_TRU_HOUR};
+use super::dimension::Dimension;
+use super::recommend::{self, DEFAULT_TRU_VALUES, Inputs, Policy, fmt_int, fmt_pct};
+use super::usage::Usage;
+
+/// Lowering lands this long before the calendar hour turns at the latest: a change takes a
+/// couple of minutes to take effect, and the hour is billed at the highest value it held.
+pub const LOWER_LEAD: Duration = Duration::minutes(4);
+
+/// How autopilot is told to behave (the command line, checked).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Knobs {
+    /// Utilization of the binding dimension at which a namespace is raised.
+    pub scale_up_at: f64,
+    /// Below this utilization (and no throttling) a namespace is calm.
+    pub scale_down_below: f64,
+    pub calm_for: Duration,
+    pub min_hold: Duration,
+    /// How far apart the windows autopilot reads are.
+    pub interval: Duration,
+    pub max_trus: u32,
+    /// Dollars an hour that autopilot's extra TRUs may add, summed over what it holds.
+    pub max_hourly_cost: Option<f64>,
+    pub policy: Policy,
+}
+
+/// What a namespace has: On-Demand or a number of TRUs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "kebab-case")]
+pub enum Level {
+    OnDemand,
+    Provisioned { trus: u32 },
+}
+
+impl Level {
+    pub fn of_trus(trus: u32) -> Level {
+        if trus == 0 {
+            Level::OnDemand
+        } else {
+            Level::Provisioned { trus }
+        }
+    }
+
+    /// 0 for On-Demand.
+    pub fn trus(self) -> u32 {
+        match self {
+            Level::OnDemand => 0,
+            Level::Provisioned { trus } => trus,
+        }
+    }
+
+    pub fn mode(self) -> Mode {
+        match self {
+            Level::OnDemand => Mode::OnDemand,
+            Level::Provisioned { .. } => Mode::Provisioned,
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Level::OnDemand => f.write_str("on-demand"),
+            Level::Provisioned { trus: 1 } => f.write_str("1 TRU"),
+            Level::Provisioned { trus } => write!(f, "{trus} TRUs"),
+        }
+    }
+}
+
+/// What autopilot raised and must give back.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hold {
+    /// What the namespace had when autopilot first raised it (or what someone else set since):
+    /// never lowered below.
+    pub baseline: Level,
+    pub trus: u32,
+    /// The window of the latest raise: `--min-hold` counts from it.
+    pub raised_at: DateTime<Utc>,
+}
+
+/// What autopilot remembers of a namespace between windows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Memo {
+    #[serde(default)]
+    pub hold: Option<Hold>,
+    /// Start of the calm stretch the latest window belongs to.
+    #[serde(default)]
+    pub calm_since: Option<DateTime<Utc>>,
+    /// The server refused a change: none is tried before this (window time).
+    #[serde(default)]
+    pub blocked_until: Option<DateTime<Utc>>,
+    /// A ceiling held this namespace back and that was said once; cleared when it no longer does.
+    #[serde(default)]
+    pub held_back_said: bool,
+}
+
+/// One dimension's share of its limit in a window, and whether any of it was throttled.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Pressure {
+    pub binding: Dimension,
+    /// Demand (served + throttled) over the limit of the binding dimension.
+    pub utilization: f64,
+    pub throttled: bool,
+    /// TRUs the policy asks for at this demand (before the namespace's valid values).
+    pub needed_trus: u32,
+    /// On-Demand's limits cover the demand at the target in every dimension.
+    pub on_demand_enough: bool,
+}
+
+/// Reads the window the way `analyze` does, on the current minute alone: autopilot answers
+/// what is happening now, the 7-day statistics are for planning.
+pub fn pressure(usage: &Usage, current: Level, policy: &Policy) -> Pressure {
+    let inputs = Inputs {
+        action_limit: usage.action_limit,
+        action_count: usage.action_count,
+        throttled: usage.throttled,
+        action_envelope: usage.action_envelope,
+        requests: usage.requests,
+        operations: usage.operations,
+        current_mode: current.mode(),
+        current_trus: (current.trus() > 0).then(|| f64::from(current.trus())),
+        ..Inputs::default()
+    };
+    let rec = recommend::recommend(&inputs, policy);
+    let readings = [usage.actions(), usage.requests, usage.operations];
+    let mut binding = Dimension::Aps;
+    let mut utilization = 0.0_f64;
+    for (dimension, reading) in Dimension::ALL.into_iter().zip(readings) {
+        let Some(limit) = reading.limit.filter(|l| *l > 0.0) else {
+            continue;
+        };
+        let share = (reading.count + reading.throttled) / limit;
+        if share > utilization {
+            utilization = share;
+            binding = dimension;
+        }
+    }
+    Pressure {
+        binding,
+        utilization,
+        throttled: readings.iter().any(|r| r.throttled > 0.0),
+        needed_trus: rec
+            .dimensions
+            .iter()
+            .map(|f| f.trus_needed)
+            .max()
+            .unwrap_or(0),
+        on_demand_enough: rec.mode == Mode::OnDemand,
+    }
+}
+
+/// What autopilot wants to do with a namespace after this window, before it knows the
+/// namespace's offered TRU values (read only for a namespace about to change).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Want {
+    Keep(String),
+    Raise { needed: u32, reason: String },
+    Lower { needed: u32, reason: String },
+}
+
+/// Updates the calm stretch and says what the window asks for.
+pub fn assess(
+    memo: &mut Memo,
+    current: Level,
+    p: &Pressure,
+    at: DateTime<Utc>,
+    knobs: &Knobs,
+) -> Want {
+    let calm = !p.throttled && p.utilization < knobs.scale_down_below;
+    memo.calm_since = if calm {
+        // The window covers the minute before its timestamp.
+        Some(memo.calm_since.unwrap_or(at - Duration::minutes(1)))
+    } else {
+        None
+    };
+    let load = format!(
+        "{} at {} of its limit",
+        p.binding.unit(),
+        fmt_pct(p.utilization)
+    );
+    if let Some(until) = memo.blocked_until {
+        if at < until {
+            return Want::Keep(format!(
+                "the server refused the last change; none is tried before {}",
+                fmt_time(until)
+            ));
+        }
+        memo.blocked_until = None;
+    }
+    if p.throttled || p.utilization >= knobs.scale_up_at {
+        let why = if p.throttled {
+            format!("throttled; {load}")
+        } else {
+            format!(
+                "{load}, at or above --scale-up-at {}",
+                fmt_pct(knobs.scale_up_at)
+            )
+        };
+        if p.needed_trus <= current.trus() {
+            return Want::Keep(format!(
+                "{why}, but {current} already gives what {} target utilization needs",
+                fmt_pct(knobs.policy.target_utilization)
+            ));
+        }
+        return Want::Raise {
+            needed: p.needed_trus,
+            reason: format!(
+                "{why}; needs {} TRUs at {} target",
+                p.needed_trus,
+                fmt_pct(knobs.policy.target_utilization)
+            ),
+        };
+    }
+    let Some(hold) = memo.hold else {
+        return Want::Keep(load);
+    };
+    let Some(since) = memo.calm_since else {
+        return Want::Keep(format!("{load}; holds {current}"));
+    };
+    let calm_for = at - since;
+    if calm_for < knobs.calm_for {
+        return Want::Keep(format!(
+            "{load}, calm for {} of --calm-for {}",
+            fmt_span(calm_for),
+            fmt_span(knobs.calm_for)
+        ));
+    }
+    let held = at - hold.raised_at;
+    if held < knobs.min_hold {
+        return Want::Keep(format!(
+            "calm, but raised {} ago (--min-hold {})",
+            fmt_span(held),
+            fmt_span(knobs.min_hold)
+        ));
+    }
+    let left = until_hour_turns(at);
+    if left > knobs.interval + LOWER_LEAD {
+        return Want::Keep(format!(
+            "calm; lowers in the last minutes before {} (the hour is billed at its highest value)",
+            fmt_time(at + left)
+        ));
+    }
+    Want::Lower {
+        needed: if p.on_demand_enough && hold.baseline == Level::OnDemand {
+            0
+        } else {
+            p.needed_trus.max(1)
+        },
+        reason: format!(
+            "calm for {} ({load}), held {}",
+            fmt_span(calm_for),
+            fmt_span(held)
+        ),
+    }
+}
+
+/// Time from `at` to the next calendar hour.
+pub fn until_hour_turns(at: DateTime<Utc>) -> Duration {
+    let hour = at
+        .duration_trunc(Duration::hours(1))
+        .expect("an hour divides any timestamp");
+    hour + Duration::hours(1) - at
+}
+
+/// The TRU values a namespace offers now (capacity-info), within its maximum available.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Offered {
+    pub values: Vec<u32>,
+    pub max_available: Option<u32>,
+}
+
+impl Offered {
+    /// The documented self-service list when the server lists none.
+    pub fn new(values: &[f64], max_available: Option<f64>) -> Offered {
+        let mut values: Vec<u32> = values
+            .iter()
+            .filter(|v| v.is_finite() && **v >= 1.0 && v.fract() == 0.0)
+            .map(|v| *v as u32)
+            .collect();
+        if values.is_empty() {
+            values = DEFAULT_TRU_VALUES.to_vec();
+        }
+        values.sort_unstable();
+        values.dedup();
+        Offered {
+            values,
+            max_available: max_available
+                .filter(|m| m.is_finite() && *m >= 0.0)
+                .map(|m| m as u32),
+        }
+    }
+}
+
+/// What stopped a raise short of what the policy wanted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cap {
+    MaxTrus,
+    MaxAvailable,
+    MaxHourlyCost,
+}
+
+impl Cap {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cap::MaxTrus => "--max-trus",
+            Cap::MaxAvailable => "the namespace's maximum available TRUs",
+            Cap::MaxHourlyCost => "--max-hourly-cost",
+        }
+    }
+}
+
+/// The hourly minimum that `trus` adds over the namespace's baseline, in dollars: what
+/// `--max-hourly-cost` limits.
+pub fn extra_hourly_usd(trus: u32, baseline: Level, price: f64) -> f64 {
+    let floor = baseline.trus().max(1);
+    let extra = f64::from(trus.saturating_sub(floor)) * MIN_ACTIONS_PER_EXTRA_TRU_HOUR;
+    cost::usd(extra, price)
+}
+
+/// Where a raise goes: the smallest offered value covering `needed`, within the ceilings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Raise {
+    To { trus: u32, capped: Option<Cap> },
+    HeldBack { wanted: u32, cap: Cap },
+}
+
+/// `others_usd`: what the namespaces autopilot already holds add per hour, this one left out.
+pub fn raise_to(
+    needed: u32,
+    current: Level,
+    baseline: Level,
+    offered: &Offered,
+    knobs: &Knobs,
+    others_usd: f64,
+) -> Raise {
+    let wanted = offered
+        .values
+        .iter()
+        .copied()
+        .find(|v| *v >= needed)
+        .or(offered.values.last().copied())
+        .unwrap_or(needed);
+    let mut cap = None;
+    let allowed = |v: u32, cap: &mut Option<Cap>| {
+        let by = if v > knobs.max_trus {
+            Some(Cap::MaxTrus)
+        } else if offered.max_available.is_some_and(|m| v > m) {
+            Some(Cap::MaxAvailable)
+        } else if knobs.max_hourly_cost.is_some_and(|limit| {
+            others_usd + extra_hourly_usd(v, baseline, knobs.policy.price_per_million_actions)
+                > limit + 1e-9
+        }) {
+            Some(Cap::MaxHourlyCost)
+        } else {
+            None
+        };
+        if by.is_some() && cap.is_none() {
+            *cap = by;
+        }
+        by.is_none()
+    };
+    let best = offered
+        .values
+        .iter()
+        .copied()
+        .filter(|v| *v <= wanted)
+        .rev()
+        .find(|v| allowed(*v, &mut cap));
+    match best {
+        Some(trus) if trus > current.trus() => Raise::To {
+            trus,
+            capped: (trus < wanted).then_some(cap).flatten(),
+        },
+        _ => Raise::HeldBack {
+            wanted,
+            cap: cap.unwrap_or(Cap::MaxTrus),
+        },
+    }
+}
+
+/// Where a calm namespace goes: the smallest level at or above its baseline that still covers
+/// `needed` TRUs (0: On-Demand covers it), or `None` when nothing lower would.
+pub fn lower_to(needed: u32, hold: &Hold, offered: &Offered) -> Option<Level> {
+    let floor = hold.baseline.trus();
+    let target = if needed == 0 && hold.baseline == Level::OnDemand {
+        Level::OnDemand
+    } else {
+        let trus = offered
+            .values
+            .iter()
+            .copied()
+            .find(|v| *v >= needed.max(floor))
+            .unwrap_or(hold.trus);
+        if trus <= floor {
+            hold.baseline
+        } else {
+            Level::Provisioned { trus }
+        }
+    };
+    (target.trus() < hold.trus).then_some(target)
+}
+
+pub fn fmt_time(t: DateTime<Utc>) -> String {
+    t.format("%H:%M UTC").to_string()
+}
+
+/// "45m", "1h 30m": whole minutes, as the windows are.
+pub fn fmt_span(d: Duration) -> String {
+    let minutes = d.num_minutes().max(0);
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h {m}m"),
+    }
+}
+
+/// "1,234 APS" for a reason line.
+pub fn fmt_rate(v: f64, d: Dimension) -> String {
+    format!("{} {}", fmt_int(v), d.unit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capacity::dimension::Reading;
+
+    fn knobs() -> Knobs {
+        Knobs {
+            scale_up_at: 0.9,
+            scale_down_below: 0.5,
+            calm_for: Duration::minutes(30),
+            min_hold: Duration::hours(1),
+            interval: Duration::minutes(1),
+            max_trus: 8,
+            max_hourly_cost: None,
+            policy: Policy::new(0.75).unwrap(),
+        }
+    }
+
+    fn at(hh: u32, mm: u32) -> DateTime<Utc> {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(hh, mm, 0)
+            .unwrap()
+            .and_utc()
+    }
+
+    /// APS only, requests and operations quiet under their on-demand floors.
+    fn usage(limit: f64, count: f64, throttled: f64) -> Usage {
+        Usage {
+            action_limit: Some(limit),
+            action_count: count,
+            throttled,
+            action_envelope: Some(500.0),
+            requests: Reading {
+                limit: Some(limit * 3.0),
+                count: 10.0,
+                throttled: 0.0,
+                envelope: Some(2_000.0),
+            },
+            operations: Reading {
+                limit: Some(limit * 8.0),
+                count: 10.0,
+                throttled: 0.0,
+                envelope: Some(4_000.0),
+            },
+            ..Usage::default()
+        }
+    }
+
+    fn offered() -> Offered {
+        Offered::new(&[], None)
+    }
+
+    #[test]
+    fn throttling_raises_to_what_the_demand_needs_at_the_target() {
+        // 490 served + 1,010 throttled = 1,500 APS; at 75% that is 2,000 APS = 4 TRUs.
+        let p = pressure(
+            &usage(500.0, 490.0, 1_010.0),
+            Level::OnDemand,
+            &knobs().policy,
+        );
+        assert!(p.throttled);
+        assert_eq!(p.needed_trus, 4);
+        let mut memo = Memo::default();
+        let want = assess(&mut memo, Level::OnDemand, &p, at(9, 0), &knobs());
+        assert!(matches!(want, Want::Raise { needed: 4, .. }), "{want:?}");
+        let raise = raise_to(
+            4,
+            Level::OnDemand,
+            Level::OnDemand,
+            &offered(),
+            &knobs(),
+            0.0,
+        );
+        assert_eq!(
+            raise,
+            Raise::To {
+                trus: 4,
+                capped: None
+            }
+        );
+    }
+
+    #[test]
+    fn utilization_at_the_line_raises_without_throttling() {
+        // 1,850 of 2,000 APS (4 TRUs) is 92.5%: 1,850 / 0.75 = 2,467 APS = 5 TRUs → 6 offered.
+        let p = pressure(
+            &usage(2_000.0, 1_850.0, 0.0),
+            Level::Provisioned { trus: 4 },
+            &knobs().policy,
+        );
+        assert!(!p.throttled);
+        assert_eq!(p.needed_trus, 5);
+        let want = assess(
+            &mut Memo::default(),
+            Level::Provisioned { trus: 4 },
+            &p,
+            at(9, 0),
+            &knobs(),
+        );
+        assert!(matches!(want, Want::Raise { needed: 5, .. }), "{want:?}");
+        assert_eq!(
+            raise_to(
+                5,
+                Level::Provisioned { trus: 4 },
+                Level::Provisioned { trus: 4 },
+                &offered(),
+                &knobs(),
+                0.0
+            ),
+            Raise::To {
+                trus: 6,
+                capped: None
+            }
+        );
+    }
+
+    #[test]
+    fn below_the_line_nothing_happens() {
+        let p = pressure(
+            &usage(2_000.0, 1_700.0, 0.0),
+            Level::Provisioned { trus: 4 },
+            &knobs().policy,
+        );
+        let want = assess(
+            &mut Memo::default(),
+            Level::Provisioned { trus: 4 },
+            &p,
+            at(9, 0),
+            &knobs(),
+        );
+        assert!(matches!(want, Want::Keep(_)), "{want:?}");
+    }
+
+    #[test]
+    fn ceilings_cap_a_raise_and_say_which() {
+        let k = knobs();
+        // Wants 12; --max-trus 8.
+        assert_eq!(
+            raise_to(11, Level::OnDemand, Level::OnDemand, &offered(), &k, 0.0),
+            Raise::To {
+                trus: 8,
+                capped: Some(Cap::MaxTrus)
+            }
+        );
+        // The namespace offers at most 6.
+        let small = Offered::new(&[2.0, 4.0, 6.0, 8.0], Some(6.0));
+        assert_eq!(
+            raise_to(8, Level::OnDemand, Level::OnDemand, &small, &k, 0.0),
+            Raise::To {
+                trus: 6,
+                capped: Some(Cap::MaxAvailable)
+            }
+        );
+        // Already at the ceiling: held back.
+        assert_eq!(
+            raise_to(
+                10,
+                Level::Provisioned { trus: 8 },
+                Level::OnDemand,
+                &offered(),
+                &k,
+                0.0
+            ),
+            Raise::HeldBack {
+                wanted: 10,
+                cap: Cap::MaxTrus
+            }
+        );
+    }
+
+    #[test]
+    fn the_cost_cap_counts_every_hold() {
+        // (t - max(baseline, 1)) × 360,000 × $50/M = $18 per extra TRU-hour.
+        assert_eq!(extra_hourly_usd(4, Level::OnDemand, 50.0), 54.0);
+        assert_eq!(
+            extra_hourly_usd(6, Level::Provisioned { trus: 4 }, 50.0),
+            36.0
+        );
+        let k = Knobs {
+            max_hourly_cost: Some(60.0),
+            ..knobs()
+        };
+        // Alone: 4 TRUs ($54) fits under $60, 6 ($90) does not.
+        assert_eq!(
+            raise_to(6, Level::OnDemand, Level::OnDemand, &offered(), &k, 0.0),
+            Raise::To {
+                trus: 4,
+                capped: Some(Cap::MaxHourlyCost)
+            }
+        );
+        // With $18 held elsewhere only 3 TRUs ($36) fit; with $50 nothing does.
+        assert_eq!(
+            raise_to(6, Level::OnDemand, Level::OnDemand, &offered(), &k, 18.0),
+            Raise::To {
+                trus: 3,
+                capped: Some(Cap::MaxHourlyCost)
+            }
+        );
+        assert_eq!(
+            raise_to(6, Level::OnDemand, Level::OnDemand, &offered(), &k, 50.0),
+            Raise::HeldBack {
+                wanted: 6,
+                cap: Cap::MaxHourlyCost
+            }
+        );
+    }
+
+    fn calm_memo(raised_at: DateTime<Utc>, calm_since: DateTime<Utc>) -> Memo {
+        Memo {
+            hold: Some(Hold {
+                baseline: Level::OnDemand,
+                trus: 6,
+                raised_at,
+            }),
+            calm_since: Some(calm_since),
+            ..Memo::default()
+        }
+    }
+
+    #[test]
+    fn lowering_waits_for_calm_min_hold_and_the_end_of_the_hour() {
+        let k = knobs();
+        let held = Level::Provisioned { trus: 6 };
+        // 300 of 3,000 APS: calm; on-demand's 500 covers 300 / 0.75 = 400.
+        let p = pressure(&usage(3_000.0, 300.0, 0.0), held, &k.policy);
+        assert!(p.on_demand_enough);
+        // Calm for 20 minutes only.
+        let mut m = calm_memo(at(8, 0), at(10, 36));
+        assert!(
+            matches!(assess(&mut m, held, &p, at(10, 56), &k), Want::Keep(r) if r.contains("calm for 20m"))
+        );
+        // Calm long enough, but raised 40 minutes ago.
+        let mut m = calm_memo(at(10, 16), at(10, 16));
+        assert!(
+            matches!(assess(&mut m, held, &p, at(10, 56), &k), Want::Keep(r) if r.contains("--min-hold"))
+        );
+        // Everything but the hour: at :30 it waits for the last minutes of the hour.
+        let mut m = calm_memo(at(8, 0), at(9, 0));
+        assert!(
+            matches!(assess(&mut m, held, &p, at(10, 30), &k), Want::Keep(r) if r.contains("11:00 UTC"))
+        );
+        // At :56, with the lead of 1m + 4m, it lowers to on-demand.
+        let mut m = calm_memo(at(8, 0), at(9, 0));
+        assert_eq!(
+            assess(&mut m, held, &p, at(10, 56), &k),
+            Want::Lower {
+                needed: 0,
+                reason: "calm for 1h 56m (APS at 10% of its limit), held 2h 56m".into()
+            }
+        );
+        assert_eq!(
+            lower_to(0, &m.hold.unwrap(), &offered()),
+            Some(Level::OnDemand)
+        );
+    }
+
+    #[test]
+    fn a_busy_window_ends_the_calm_stretch() {
+        let k = knobs();
+        let held = Level::Provisioned { trus: 6 };
+        let busy = pressure(&usage(3_000.0, 2_000.0, 0.0), held, &k.policy);
+        let mut m = calm_memo(at(8, 0), at(9, 0));
+        assert!(matches!(
+            assess(&mut m, held, &busy, at(10, 56), &k),
+            Want::Keep(_)
+        ));
+        assert_eq!(m.calm_since, None);
+        let calm = pressure(&usage(3_000.0, 300.0, 0.0), held, &k.policy);
+        assess(&mut m, held, &calm, at(10, 57), &k);
+        assert_eq!(m.calm_since, Some(at(10, 56)));
+    }
+
+    #[test]
+    fn never_below_the_baseline() {
+        let hold = Hold {
+            baseline: Level::Provisioned { trus: 4 },
+            trus: 8,
+            raised_at: at(8, 0),
+        };
+        // The demand needs 1 TRU; the person who set 4 keeps 4.
+        assert_eq!(
+            lower_to(1, &hold, &offered()),
+            Some(Level::Provisioned { trus: 4 })
+        );
+        // It needs 5: 6 is the smallest offered at or above.
+        assert_eq!(
+            lower_to(5, &hold, &offered()),
+            Some(Level::Provisioned { trus: 6 })
+        );
+        // It still needs 8: nothing lower.
+        assert_eq!(lower_to(7, &hold, &offered()), None);
+        // On-demand baseline, demand needs 2 TRUs: 2, not on-demand.
+        let od = Hold {
+            baseline: Level::OnDemand,
+            ..hold
+        };
+        assert_eq!(
+            lower_to(2, &od, &offered()),
+            Some(Level::Provisioned { trus: 2 })
+        );
+        assert_eq!(lower_to(0, &od, &offered()), Some(Level::OnDemand));
+    }
+
+    #[test]
+    fn a_refused_change_is_not_tried_again_before_its_time() {
+        let k = knobs();
+        let p = pressure(&usage(500.0, 490.0, 1_010.0), Level::OnDemand, &k.policy);
+        let mut m = Memo {
+            blocked_until: Some(at(10, 0)),
+            ..Memo::default()
+        };
+        assert!(
+            matches!(assess(&mut m, Level::OnDemand, &p, at(9, 30), &k), Want::Keep(r) if r.contains("10:00 UTC"))
+        );
+        assert!(matches!(
+            assess(&mut m, Level::OnDemand, &p, at(10, 0), &k),
+            Want::Raise { .. }
+        ));
+        assert_eq!(m.blocked_until, None);
+    }
+
+    #[test]
+    fn the_hour_turns() {
+        assert_eq!(until_hour_turns(at(10, 56)), Duration::minutes(4));
+        assert_eq!(until_hour_turns(at(11, 0)), Duration::hours(1));
+    }
+}
