@@ -636,8 +636,10 @@ impl<'a> Pilot<'a> {
             change,
             outcome,
         } = done;
+        // Autopilot's clock is the metrics windows', also for what happened between two.
+        let time = self.state.last_window.unwrap_or_else(Utc::now);
         let decision = |action, reason: String| Decision {
-            time: Utc::now(),
+            time,
             namespace: ns.clone(),
             action,
             from: change.from,
@@ -766,17 +768,8 @@ impl<'a> Pilot<'a> {
         if self.printer.format == OutputFormat::Json {
             self.printer.json_line(&d)?;
         }
-        let measured = match (d.binding_dimension, d.utilization) {
-            (Some(b), Some(u)) => format!(
-                " [{} {:.0}%{}]",
-                b.unit(),
-                u * 100.0,
-                if d.throttled { ", throttled" } else { "" }
-            ),
-            _ => String::new(),
-        };
         let line = format!(
-            "{} {}{} {} {} → {}: {}{measured}",
+            "{} {}{} {} {} → {}: {}",
             d.time.format("%H:%M"),
             d.namespace,
             if d.dry_run { " (dry run)" } else { "" },

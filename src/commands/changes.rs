@@ -12,6 +12,8 @@ use super::Context;
 use super::scheduled::{ChangeResult, RunArgs, drive, finish};
 use crate::alert::{Level, Slack};
 use crate::apply;
+use crate::autopilot::state as pilot_state;
+use crate::capacity::autopilot::Level as CapacityLevel;
 use crate::capacity::change;
 use crate::cloud::model::CapacitySpec;
 use crate::cloud::ops::OpsClient;
@@ -127,6 +129,8 @@ Examples:
 
 #[derive(Debug, Serialize)]
 struct Listed {
+    /// `change` (a scheduled change) or `autopilot` (a namespace an autopilot holds).
+    kind: &'static str,
     namespace: String,
     trus: Option<u32>,
     start_time: Option<DateTime<Utc>>,
@@ -137,6 +141,11 @@ struct Listed {
     status: String,
     state_file: String,
     error: Option<String>,
+    /// The autopilot holding it, and what it goes back to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    autopilot: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<CapacityLevel>,
 }
 
 pub async fn run(args: ChangesArgs, ctx: &Context) -> Result<()> {
@@ -174,6 +183,9 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
         let running_pid = lock::running_pid(&lock::lock_path(dir, &namespace));
         rows.push(match loaded {
             Ok(s) => Listed {
+                kind: "change",
+                autopilot: None,
+                baseline: None,
                 status: match (s.step.is_finished(), running_pid) {
                     (true, _) => "finished".into(),
                     (false, Some(pid)) => format!("running (PID {pid})"),
@@ -190,6 +202,9 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
                 error: None,
             },
             Err(e) => Listed {
+                kind: "change",
+                autopilot: None,
+                baseline: None,
                 namespace,
                 trus: None,
                 start_time: None,
@@ -203,6 +218,7 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
             },
         });
     }
+    rows.extend(autopilot_holds(dir));
     if ctx.printer.format == OutputFormat::Json {
         return ctx.printer.json(&rows);
     }
@@ -226,18 +242,83 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
             r.trus.map(|t| t.to_string()).unwrap_or_default(),
             r.start_time.map(fmt_time).unwrap_or_default(),
             r.end_time.map(fmt_time).unwrap_or_else(|| "–".into()),
-            r.revert_to
-                .map(|t| match t {
-                    state::RevertTo::Previous => "previous",
-                    state::RevertTo::OnDemand => "on-demand",
-                })
-                .unwrap_or_default()
-                .to_string(),
-            r.step.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            match (r.revert_to, r.baseline) {
+                (Some(state::RevertTo::Previous), _) => "previous".to_string(),
+                (Some(state::RevertTo::OnDemand), _) => "on-demand".to_string(),
+                (None, Some(baseline)) => baseline.to_string(),
+                (None, None) => String::new(),
+            },
+            r.step
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| r.kind.to_string()),
             r.error.clone().unwrap_or_else(|| r.status.clone()),
         ]);
     }
     ctx.printer.table(&table)
+}
+
+/// What every autopilot recorded in the directory holds, a row per namespace; an autopilot
+/// whose file cannot be read is a row of its own.
+fn autopilot_holds(dir: &std::path::Path) -> Vec<Listed> {
+    let mut rows = Vec::new();
+    for (path, loaded) in pilot_state::list(dir) {
+        let name = path
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let running_pid = path
+            .parent()
+            .and_then(|d| lock::running_pid(&pilot_state::lock_path(d, &name)));
+        let running = match running_pid {
+            Some(pid) => format!("running (PID {pid})"),
+            None => "not running".into(),
+        };
+        let row = |namespace: String| Listed {
+            kind: "autopilot",
+            namespace,
+            trus: None,
+            start_time: None,
+            end_time: None,
+            revert_to: None,
+            step: None,
+            running_pid,
+            status: String::new(),
+            state_file: path.display().to_string(),
+            error: None,
+            autopilot: Some(name.clone()),
+            baseline: None,
+        };
+        match loaded {
+            Ok(pilot) => {
+                for (ns, entry) in pilot.holds() {
+                    let mut r = row(ns.clone());
+                    r.baseline = entry
+                        .memo
+                        .hold
+                        .map(|h| h.baseline)
+                        .or(entry.in_flight.as_ref().map(|c| c.baseline));
+                    r.trus = entry.memo.hold.map(|h| h.trus);
+                    r.start_time = entry.memo.hold.map(|h| h.raised_at);
+                    r.status = match &entry.in_flight {
+                        Some(c) => format!(
+                            "autopilot '{name}', {} to {} in flight, {running}",
+                            c.direction.as_str(),
+                            c.to
+                        ),
+                        None => format!("held by autopilot '{name}', {running}"),
+                    };
+                    rows.push(r);
+                }
+            }
+            Err(e) => {
+                let mut r = row(String::new());
+                r.status = "unreadable".into();
+                r.error = Some(e.to_string());
+                rows.push(r);
+            }
+        }
+    }
+    rows
 }
 
 fn load_unfinished(dir: &std::path::Path, namespace: &str) -> Result<ChangeState> {

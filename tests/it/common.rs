@@ -1,8 +1,10 @@
 //! The test harness: an emulated account on port 0 in this process, and the real `tcap` binary
 //! pointed at it with a clean environment.
 
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::process::{Child, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tcap::devserver::{Config, DevServer};
@@ -200,4 +202,89 @@ pub fn expect_code(out: &std::process::Output, code: i32) {
         text(&out.stdout),
         text(&out.stderr)
     );
+}
+
+/// A `tcap` started in the background with the same environment as `emu.tcap()`, killed (SIGKILL)
+/// when dropped. Its output goes to files beside the emulator's home, outside the state dir.
+pub struct Bg {
+    child: Child,
+    stdout: PathBuf,
+    stderr: PathBuf,
+}
+
+impl Bg {
+    pub fn spawn(emu: &Emu, args: &[&str]) -> Bg {
+        let logs = emu.home.path().join("logs");
+        fs::create_dir_all(&logs).unwrap();
+        let n = fs::read_dir(&logs).unwrap().count();
+        let stdout = logs.join(format!("{n}.out"));
+        let stderr = logs.join(format!("{n}.err"));
+        let mut cmd = emu.command();
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(fs::File::create(&stdout).unwrap())
+            .stderr(fs::File::create(&stderr).unwrap());
+        Bg {
+            child: cmd.spawn().unwrap(),
+            stdout,
+            stderr,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// kill -9, and reap it.
+    pub fn kill9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Waits for it to exit on its own within `limit`; kills it and fails the test otherwise.
+    #[track_caller]
+    pub fn wait(&mut self, limit: Duration) -> ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "tcap did not finish within {limit:?}\nstdout:\n{}\nstderr:\n{}",
+                    self.out(),
+                    self.err()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[track_caller]
+    pub fn expect_success(&mut self, limit: Duration) {
+        let status = self.wait(limit);
+        assert!(
+            status.success(),
+            "{status}\nstdout:\n{}\nstderr:\n{}",
+            self.out(),
+            self.err()
+        );
+    }
+
+    pub fn out(&self) -> String {
+        fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+
+    pub fn err(&self) -> String {
+        fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+}
+
+impl Drop for Bg {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -6,6 +6,7 @@
 mod common;
 
 mod analyze;
+mod autopilot;
 mod bad_input;
 mod cli;
 mod clients;

@@ -8,11 +8,11 @@ use common::{expect_code, tcap, with_profile};
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use common::{ADMIN_KEY, Emu, stdout_json, text};
+use common::{ADMIN_KEY, Bg, Emu, stdout_json, text};
 use serde_json::{Value, json};
 use tcap::devserver::{Config, FailNext, RequestRecord};
 
@@ -136,91 +136,6 @@ fn end_in(secs: i64) -> (DateTime<Utc>, String) {
     let s =
         (Utc::now() + chrono::Duration::seconds(secs)).to_rfc3339_opts(SecondsFormat::Secs, true);
     (time(&json!(s)), s)
-}
-
-/// A `tcap` started in the background with the same environment as `emu.tcap()`, killed (SIGKILL)
-/// when dropped. Its output goes to files beside the emulator's home, outside the state dir.
-struct Bg {
-    child: Child,
-    stdout: PathBuf,
-    stderr: PathBuf,
-}
-
-impl Bg {
-    fn spawn(emu: &Emu, args: &[&str]) -> Bg {
-        let logs = emu.home.path().join("logs");
-        fs::create_dir_all(&logs).unwrap();
-        let n = fs::read_dir(&logs).unwrap().count();
-        let stdout = logs.join(format!("{n}.out"));
-        let stderr = logs.join(format!("{n}.err"));
-        let mut cmd = emu.command();
-        cmd.args(args)
-            .stdin(Stdio::null())
-            .stdout(fs::File::create(&stdout).unwrap())
-            .stderr(fs::File::create(&stderr).unwrap());
-        Bg {
-            child: cmd.spawn().unwrap(),
-            stdout,
-            stderr,
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// kill -9, and reap it.
-    fn kill9(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    /// Waits for it to exit on its own within `limit`; kills it and fails the test otherwise.
-    #[track_caller]
-    fn wait(&mut self, limit: Duration) -> ExitStatus {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!(
-                    "tcap did not finish within {limit:?}\nstdout:\n{}\nstderr:\n{}",
-                    self.out(),
-                    self.err()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    #[track_caller]
-    fn expect_success(&mut self, limit: Duration) {
-        let status = self.wait(limit);
-        assert!(
-            status.success(),
-            "{status}\nstdout:\n{}\nstderr:\n{}",
-            self.out(),
-            self.err()
-        );
-    }
-
-    fn out(&self) -> String {
-        fs::read_to_string(&self.stdout).unwrap_or_default()
-    }
-
-    fn err(&self) -> String {
-        fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-}
-
-impl Drop for Bg {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Starts a change in the background and kills it (-9) once the state file satisfies `at`.
