@@ -130,7 +130,7 @@ fn a_throttled_namespace_is_raised_once_verified_and_listed() {
         .find(|d| d["action"] == "raise")
         .expect("a raise");
     let to = raise["to"]["trus"].as_f64().unwrap();
-    assert!(to <= 8.0 && to >= 2.0, "{raise}");
+    assert!((2.0..=8.0).contains(&to), "{raise}");
     assert_eq!(raise["from"]["mode"], "on-demand");
     assert!(lines.iter().any(|d| d["action"] == "applied"), "{lines:#?}");
     assert_eq!(provisioned_trus(&emu, &ns), Some(to));
