@@ -403,3 +403,31 @@ fn a_namespace_a_scheduled_change_owns_is_left_alone() {
         "the other throttled namespaces are raised"
     );
 }
+
+#[test]
+fn sigterm_exits_130_and_says_what_it_holds() {
+    let emu = Emu::start();
+    let ns = throttled(&emu)[0].clone();
+    let mut run = Bg::spawn(&emu, &["autopilot", "--namespace", &ns, "--max-trus", "8"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !fs::read(state_file(&emu))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .is_some_and(|s| s["namespaces"][&ns]["hold"].is_object())
+    {
+        assert!(Instant::now() < deadline, "nothing held: {}", run.err());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &run.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = run.wait(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(130), "{}", run.err());
+    let stderr = run.err();
+    assert!(stderr.contains(&format!("holds {ns} at")), "{stderr}");
+    assert!(stderr.contains("tcap autopilot --release"), "{stderr}");
+    // What it holds is still recorded for the next start or --release.
+    assert!(pilot_state(&emu)["namespaces"][&ns]["hold"].is_object());
+}
