@@ -94,6 +94,14 @@ enum ChangeFailure {
     Failed(Error),
 }
 
+/// What a window that disagrees with autopilot's hold means.
+enum Check {
+    Adopted,
+    Lagging,
+    /// Someone else's request is in progress, or the namespace could not be read: not now.
+    Busy,
+}
+
 /// How a tick went, for `--once`'s exit code.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Tick {
@@ -116,6 +124,8 @@ pub struct Pilot<'a> {
     listed: Option<(Instant, Vec<String>)>,
     infos: HashMap<String, (Instant, CapacityInfo)>,
     tasks: JoinSet<Finished>,
+    /// Namespaces whose change runs in `tasks`.
+    running: BTreeSet<String>,
     permits: Arc<Semaphore>,
     skip_until: Option<Instant>,
     /// Changes that failed since the start (for `--once` and `--release`).
@@ -151,6 +161,7 @@ impl<'a> Pilot<'a> {
             listed: None,
             infos: HashMap::new(),
             tasks: JoinSet::new(),
+            running: BTreeSet::new(),
             permits,
             skip_until: None,
             failures: 0,
@@ -160,8 +171,8 @@ impl<'a> Pilot<'a> {
     /// Runs until interrupted (the caller's select ends it; the state file keeps what is held
     /// and in flight).
     pub async fn run(&mut self) -> Result<()> {
-        self.resume_in_flight();
         loop {
+            self.resume_in_flight();
             let next = Instant::now() + timing::scaled(self.interval());
             if let Err(e) = self.tick().await {
                 if is_fatal(&e) {
@@ -274,6 +285,7 @@ impl<'a> Pilot<'a> {
             .state
             .namespaces
             .iter()
+            .filter(|(ns, _)| !self.running.contains(*ns))
             .filter_map(|(ns, e)| e.in_flight.clone().map(|c| (ns.clone(), c)))
             .collect();
         for (ns, change) in pending {
@@ -281,7 +293,7 @@ impl<'a> Pilot<'a> {
                 continue;
             }
             tracing::info!(
-                "{ns}: resuming the {} to {} recorded before a restart (operation {})",
+                "{ns}: waiting again for the {} to {} recorded earlier (operation {})",
                 change.direction.as_str(),
                 change.to,
                 change.async_operation_id
@@ -357,15 +369,18 @@ impl<'a> Pilot<'a> {
                 continue;
             }
             let held = entry.memo.hold;
-            let level = seen
+            let mut level = seen
                 .level
                 .or(held.map(|h| Level::Provisioned { trus: h.trus }))
                 .unwrap_or(Level::OnDemand);
             if let Some(hold) = held
                 && level.trus() != hold.trus
-                && self.adopt(&ns, hold, at).await?
             {
-                continue;
+                match self.adopt(&ns, hold, at).await? {
+                    Check::Adopted | Check::Busy => continue,
+                    // The window predates autopilot's own change: the namespace has the hold.
+                    Check::Lagging => level = Level::Provisioned { trus: hold.trus },
+                }
             }
             let knobs = self.options.knobs;
             let p = policy::pressure(&seen.usage, level, &knobs.policy);
@@ -426,14 +441,15 @@ impl<'a> Pilot<'a> {
         owners
     }
 
-    /// The namespace no longer has what autopilot set: someone else changed it. Their value
-    /// becomes the baseline. False when the metrics only lag behind autopilot's own change.
-    async fn adopt(&mut self, ns: &str, hold: Hold, at: DateTime<Utc>) -> Result<bool> {
+    /// The window shows another capacity than autopilot holds: either the metrics lag behind
+    /// autopilot's own change, or someone else changed the namespace, whose value then becomes
+    /// its baseline.
+    async fn adopt(&mut self, ns: &str, hold: Hold, at: DateTime<Utc>) -> Result<Check> {
         let namespace = match apply::read_namespace(&self.ops, ns).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!("{ns}: could not read it to check who changed it: {e}");
-                return Ok(true);
+                return Ok(Check::Busy);
             }
         };
         let in_progress = namespace
@@ -442,7 +458,7 @@ impl<'a> Pilot<'a> {
         let now = namespace.current_capacity().map(level_of);
         if in_progress {
             tracing::info!("{ns}: someone else's capacity request is in progress; left alone");
-            return Ok(true);
+            return Ok(Check::Busy);
         }
         match now {
             Some(now) if now.trus() != hold.trus => {
@@ -465,9 +481,9 @@ impl<'a> Pilot<'a> {
                     dry_run: self.options.dry_run,
                 })?;
                 self.save()?;
-                Ok(true)
+                Ok(Check::Adopted)
             }
-            _ => Ok(false),
+            _ => Ok(Check::Lagging),
         }
     }
 
@@ -527,7 +543,9 @@ impl<'a> Pilot<'a> {
                     text.push_str(&format!("; capped at {trus} by {}", cap_text(cap, &knobs)));
                 }
                 self.report(decision("raise", to, text.clone()))?;
-                if capped.is_some() && !said && p.throttled {
+                if capped.is_none() {
+                    self.entry(ns).memo.held_back_said = false;
+                } else if !said && p.throttled {
                     self.alert(
                         AlertLevel::Error,
                         &format!("`{ns}` still throttles: {text}"),
@@ -618,6 +636,7 @@ impl<'a> Pilot<'a> {
             permits: self.permits.clone(),
             wait_timeout: self.options.wait_timeout,
         };
+        self.running.insert(ns.clone());
         self.tasks.spawn(async move {
             let outcome = job.carry_out(&ns, &change, info, resume).await;
             Finished {
@@ -636,6 +655,7 @@ impl<'a> Pilot<'a> {
             change,
             outcome,
         } = done;
+        self.running.remove(&ns);
         // Autopilot's clock is the metrics windows', also for what happened between two.
         let time = self.state.last_window.unwrap_or_else(Utc::now);
         let decision = |action, reason: String| Decision {
