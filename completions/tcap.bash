@@ -701,7 +701,7 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__dev__subcmd__server)
-            opts="-o -q -v -h --listen --namespaces --seed --latency --apply-delay --rate-limit --fault-rate --bare-namespace-labels --silent-namespaces --max-concurrent-operations --stale-version-400 --check-version-first --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
+            opts="-o -q -v -h --listen --namespaces --seed --latency --apply-delay --rate-limit --fault-rate --bare-namespace-labels --silent-namespaces --max-concurrent-operations --stale-version-400 --check-version-first --load --clock-speed --one-change-per-hour --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +740,14 @@ _tcap() {
                     return 0
                     ;;
                 --max-concurrent-operations)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --load)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clock-speed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

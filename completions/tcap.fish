@@ -281,11 +281,13 @@ complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l listen -d 'Addr
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l namespaces -d 'Namespaces in the generated account' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l seed -d 'Seed of the generated account and of injected faults' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l latency -d 'Delay added to every response, e.g. 100ms' -r
-complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l apply-delay -d 'How long a capacity change takes to apply' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l apply-delay -d 'How long a capacity change takes to apply, in emulated time [default: 20s, or 2m with --load]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l rate-limit -d 'Cloud Ops requests per second above which the server answers 429' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l fault-rate -d 'Share of requests that get an injected fault (429, 503, dropped connection, a cut-off or malformed body, an answer slower than the client\'s 30 s timeout)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l silent-namespaces -d 'Provisioned-idle namespaces that send no metric series at all (idle the whole window)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l max-concurrent-operations -d 'Capacity changes in flight at once across the account; one more answers 429 (Temporal documents 10)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l load -d 'Replay a per-minute load profile (CSV: minute,namespace,aps[,rps[,ops]]; minutes count from 00:00 UTC): the account is its namespaces, all On-Demand, with 7 days of history seeded from it; GET /_dev/ledger tells what was served, throttled and billed' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l clock-speed -d 'Emulated seconds per real second (0 < K <= 1000). Above about 60, tcap\'s 1-second polling floor distorts a replay: it polls less than once an emulated minute, so it misses minutes of metrics and reacts late' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
@@ -302,6 +304,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l request-timeout
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l bare-namespace-labels -d 'Label metrics with the bare namespace name (`payments-prod`) instead of the full ID'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l stale-version-400 -d 'Refuse a stale resourceVersion with 400 FailedPrecondition instead of 409 Aborted (the real service\'s answer is not documented)'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l check-version-first -d 'Check resourceVersion before asyncOperationId, so a retried update is refused as stale'
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l one-change-per-hour -d 'Refuse a capacity change within an emulated hour of the namespace\'s previous one (400 FailedPrecondition); whether Temporal enforces this is not documented'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l demo -d 'Run against a built-in emulated account: no key, no network'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s q -l quiet -d 'Only errors on stderr'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'

@@ -24,6 +24,8 @@ pub(crate) enum Profile {
     ProvisionedBusy,
     ProvisionedIdle,
     HighAvailability,
+    /// A namespace of a replayed load profile: its load comes from the profile, minute by minute.
+    Replay,
 }
 
 const PROFILES: [Profile; 6] = [
@@ -45,6 +47,7 @@ impl Profile {
             Profile::ProvisionedBusy => "provisioned-busy",
             Profile::ProvisionedIdle => "provisioned-idle",
             Profile::HighAvailability => "high-availability",
+            Profile::Replay => "replay",
         }
     }
 
@@ -104,6 +107,8 @@ impl Profile {
                 "core-banking-prod",
                 "risk-scoring-prod",
             ],
+            // Named by the profile.
+            Profile::Replay => &[],
         }
     }
 }
@@ -145,6 +150,47 @@ impl Aps {
         DEFAULT_APS_LIMIT
             .max((4.0 * self.mean).min(2.0 * self.p90))
             .round()
+    }
+
+    /// On-Demand's request limit. How it scales with use is undocumented beyond "never below
+    /// the default"; the emulator scales it with the action limit, in the TRU ratio.
+    pub(crate) fn on_demand_request_limit(&self) -> f64 {
+        DEFAULT_RPS_LIMIT.max(self.on_demand_limit() * RPS_PER_TRU / APS_PER_TRU)
+    }
+
+    pub(crate) fn on_demand_operations_limit(&self) -> f64 {
+        DEFAULT_OPS_LIMIT.max(self.on_demand_limit() * OPS_PER_TRU / APS_PER_TRU)
+    }
+}
+
+/// The three limits a namespace has at one time, per second.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Limits {
+    pub actions: f64,
+    pub requests: f64,
+    pub operations: f64,
+}
+
+impl Limits {
+    /// What On-Demand would give with these 7-day statistics (the "envelope").
+    pub(crate) fn on_demand(aps: &Aps) -> Limits {
+        Limits {
+            actions: aps.on_demand_limit(),
+            requests: aps.on_demand_request_limit(),
+            operations: aps.on_demand_operations_limit(),
+        }
+    }
+
+    /// The limits in force in `mode`.
+    pub(crate) fn of(mode: Mode, aps: &Aps) -> Limits {
+        match mode {
+            Mode::OnDemand => Limits::on_demand(aps),
+            Mode::Provisioned(trus) => Limits {
+                actions: trus * APS_PER_TRU,
+                requests: trus * RPS_PER_TRU,
+                operations: trus * OPS_PER_TRU,
+            },
+        }
     }
 }
 
@@ -224,36 +270,13 @@ impl Namespace {
         self.aps.on_demand_limit()
     }
 
-    /// The APS limit in force now, which is what `action_limit` reports.
+    /// The limits in force now; the action limit is what `action_limit` reports.
+    pub(crate) fn limits(&self) -> Limits {
+        Limits::of(self.mode, &self.aps)
+    }
+
     pub(crate) fn action_limit(&self) -> f64 {
-        match self.mode {
-            Mode::OnDemand => self.on_demand_limit(),
-            Mode::Provisioned(trus) => trus * APS_PER_TRU,
-        }
-    }
-
-    /// On-Demand's request limit. How it scales with use is undocumented beyond "never below
-    /// the default"; the emulator scales it with the action limit, in the TRU ratio.
-    pub(crate) fn on_demand_request_limit(&self) -> f64 {
-        DEFAULT_RPS_LIMIT.max(self.on_demand_limit() * RPS_PER_TRU / APS_PER_TRU)
-    }
-
-    pub(crate) fn on_demand_operations_limit(&self) -> f64 {
-        DEFAULT_OPS_LIMIT.max(self.on_demand_limit() * OPS_PER_TRU / APS_PER_TRU)
-    }
-
-    pub(crate) fn request_limit(&self) -> f64 {
-        match self.mode {
-            Mode::OnDemand => self.on_demand_request_limit(),
-            Mode::Provisioned(trus) => trus * RPS_PER_TRU,
-        }
-    }
-
-    pub(crate) fn operations_limit(&self) -> f64 {
-        match self.mode {
-            Mode::OnDemand => self.on_demand_operations_limit(),
-            Mode::Provisioned(trus) => trus * OPS_PER_TRU,
-        }
+        self.limits().actions
     }
 
     pub(crate) fn capacity_json(&self) -> Value {
@@ -293,12 +316,24 @@ fn between(rng: &mut fastrand::Rng, low: f64, high: f64) -> f64 {
     low + rng.f64() * (high - low)
 }
 
-pub(crate) fn generate(seed: u64, count: usize) -> Account {
+/// The account suffix of IDs (`orders-prod.<suffix>`), the seed's first draws.
+fn account_id(rng: &mut fastrand::Rng) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let account: String = (0..5)
+    (0..5)
         .map(|_| ALPHABET[rng.usize(..ALPHABET.len())] as char)
-        .collect();
+        .collect()
+}
+
+/// A fixed epoch keeps generated timestamps identical across runs of one seed.
+fn epoch() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2025-02-03T09:00:00Z")
+        .expect("a valid constant")
+        .with_timezone(&Utc)
+}
+
+pub(crate) fn generate(seed: u64, count: usize) -> Account {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let account = account_id(&mut rng);
 
     let mut name_lists: Vec<Vec<&'static str>> = PROFILES
         .iter()
@@ -308,10 +343,7 @@ pub(crate) fn generate(seed: u64, count: usize) -> Account {
         rng.shuffle(list);
     }
 
-    // A fixed epoch keeps generated timestamps identical across runs of one seed.
-    let epoch = DateTime::parse_from_rfc3339("2025-02-03T09:00:00Z")
-        .expect("a valid constant")
-        .with_timezone(&Utc);
+    let epoch = epoch();
 
     let namespaces = (0..count)
         .map(|index| {
@@ -325,6 +357,68 @@ pub(crate) fn generate(seed: u64, count: usize) -> Account {
                 round => format!("{base}-{}", round + 1),
             };
             generate_namespace(&mut rng, &account, epoch, index, nth, profile, name)
+        })
+        .collect();
+    Account {
+        id: account,
+        namespaces,
+    }
+}
+
+/// The account of a replayed load profile: exactly its namespaces, named as in the profile
+/// with the seed's account suffix, each in one region, On-Demand, with all TRU values offered.
+/// Their load and 7-day statistics are the replay's to set.
+pub(crate) fn generate_replay(seed: u64, names: &[String]) -> Account {
+    const REGIONS: [&str; 4] = [
+        "aws-us-east-1",
+        "aws-us-west-2",
+        "aws-eu-west-1",
+        "aws-ap-northeast-1",
+    ];
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let account = account_id(&mut rng);
+    let epoch = epoch();
+    let namespaces = names
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            let regions = vec![REGIONS[rng.usize(..REGIONS.len())].to_string()];
+            let created = epoch
+                + ChronoDuration::hours(index as i64 % 5000)
+                + ChronoDuration::seconds(rng.i64(0..3600));
+            let last_modified = created + ChronoDuration::days(30 + rng.i64(0..60));
+            let replica_ids = vec![
+                (0..10)
+                    .map(|_| char::from(b'a' + rng.u8(0..26)))
+                    .collect::<String>(),
+            ];
+            let spec = generate_spec(&mut rng, name, Profile::Replay, &regions, Mode::OnDemand);
+            Namespace {
+                id: format!("{name}.{account}"),
+                name: name.clone(),
+                profile: Profile::Replay,
+                regions,
+                replica_ids,
+                spec,
+                resource_version: uuid_from(&mut rng),
+                created,
+                last_modified,
+                mode: Mode::OnDemand,
+                latest_request: None,
+                max_available_tru: 12.0,
+                aps: Aps {
+                    mean: 0.0,
+                    p90: 0.0,
+                    p99: 0.0,
+                },
+                demand: 0.0,
+                standby: 0.0,
+                requests: 0.0,
+                operations: 0.0,
+                background: 0.0,
+                deleted: false,
+                silent: false,
+            }
         })
         .collect();
     Account {
@@ -355,7 +449,8 @@ fn generate_namespace(
     };
 
     let (aps, demand, mode, max_available_tru) = match profile {
-        Profile::Idle => {
+        // A replayed namespace is made by `generate_replay`, never here; idle is its nearest.
+        Profile::Idle | Profile::Replay => {
             let mean = round_to(between(rng, 0.0, 5.0), 1);
             let aps = Aps {
                 mean,
@@ -487,7 +582,7 @@ fn generate_namespace(
         silent: false,
     };
     if profile == Profile::OnDemandLight && nth % 4 == 1 {
-        ns.requests = round_to(ns.on_demand_request_limit() * 1.15, 2);
+        ns.requests = round_to(ns.aps.on_demand_request_limit() * 1.15, 2);
     }
     ns
 }

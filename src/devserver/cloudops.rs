@@ -3,12 +3,12 @@
 use std::time::{Duration, Instant};
 
 use axum::http::{Method, header};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value, json};
 
 use super::account::{CapacityRequest, Mode, Namespace, RequestState, VALID_TRU_VALUES};
 use super::faults::{self, DROPPED_AFTER_APPLY, Fault};
-use super::wire::{Code, Reply, duration, field, now_millis, num, parse_query, timestamp};
+use super::wire::{Code, Reply, duration, field, num, parse_query, rfc3339, timestamp};
 use super::{Config, FailNext, Incoming, Shared, State};
 
 const UPDATE_NAMESPACE_TYPE: &str =
@@ -57,7 +57,7 @@ impl Failure {
 #[derive(Clone, Debug)]
 pub(crate) struct Change {
     pub operation_id: String,
-    pub started: Instant,
+    /// Emulated, as every time in Cloud Ops.
     pub started_at: DateTime<Utc>,
     pub previous_spec: Value,
     /// Set when the update changes the capacity.
@@ -81,7 +81,6 @@ impl Change {
 pub(crate) struct Operation {
     pub id: String,
     pub namespace: String,
-    pub started: Instant,
     pub started_at: DateTime<Utc>,
     pub input: Value,
     /// The requested `capacitySpec`, to tell a retry from a different request.
@@ -92,8 +91,8 @@ pub(crate) struct Operation {
 impl Operation {
     /// State name and finish time at `now`: PENDING for the first quarter of the delay,
     /// IN_PROGRESS until the delay has passed, then terminal. A rejection comes early.
-    fn state(&self, now: Instant, delay: Duration) -> (&'static str, Option<DateTime<Utc>>) {
-        let elapsed = now.saturating_duration_since(self.started);
+    fn state(&self, now: DateTime<Utc>, delay: Duration) -> (&'static str, Option<DateTime<Utc>>) {
+        let elapsed = since(self.started_at, now);
         let finished = |after: Duration| Some(self.started_at + chrono_duration(after));
         if let Outcome::Rejected(_) = self.outcome {
             return if elapsed < delay / 4 {
@@ -117,7 +116,14 @@ impl Operation {
         }
     }
 
-    fn to_json(&self, now: Instant, delay: Duration, just_created: bool) -> Value {
+    /// `check` is the `checkDuration` to send: see [`check_duration`].
+    fn to_json(
+        &self,
+        now: DateTime<Utc>,
+        delay: Duration,
+        check: Duration,
+        just_created: bool,
+    ) -> Value {
         let (state, finished) = if just_created {
             ("STATE_PENDING", None)
         } else {
@@ -133,7 +139,7 @@ impl Operation {
         json!({
             "id": self.id,
             "state": state,
-            "checkDuration": duration(check_duration(delay)),
+            "checkDuration": duration(check),
             "operationType": "UpdateNamespace",
             "operationInput": self.input,
             "failureReason": failure_reason,
@@ -143,6 +149,7 @@ impl Operation {
     }
 }
 
+/// How long a client should wait between polls, in emulated time.
 pub(crate) fn check_duration(delay: Duration) -> Duration {
     (delay / 4).clamp(Duration::from_secs(1), Duration::from_secs(10))
 }
@@ -151,18 +158,21 @@ fn chrono_duration(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
+/// Time from `start` to `now`, zero if `now` is earlier.
+fn since(start: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
+    (now - start).to_std().unwrap_or(Duration::ZERO)
+}
+
 fn fresh_version() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Brings every in-flight change up to date with the clock.
-pub(crate) fn advance(state: &mut State, delay: Duration, now: Instant) {
+/// Brings every in-flight change up to date with the (emulated) clock.
+pub(crate) fn advance(state: &mut State, delay: Duration, now: DateTime<Utc>) {
     let settled: Vec<String> = state
         .changes
         .iter()
-        .filter(|(_, change)| {
-            now.saturating_duration_since(change.started) >= change.settles_after(delay)
-        })
+        .filter(|(_, change)| since(change.started_at, now) >= change.settles_after(delay))
         .map(|(id, _)| id.clone())
         .collect();
     for id in settled {
@@ -298,9 +308,9 @@ pub(crate) fn handle(
     if let Some(reply) = authorize(shared, incoming).or_else(|| check_version(incoming)) {
         return (reply, None);
     }
-    let now = Instant::now();
+    // The rate limit is on the connection, in real time; everything else is emulated.
     if let Some(bucket) = state.bucket.as_mut()
-        && !bucket.try_take(now)
+        && !bucket.try_take(Instant::now())
     {
         state.stats.rate_limited += 1;
         let reply = Reply::error(
@@ -310,6 +320,8 @@ pub(crate) fn handle(
         .with_header(header::RETRY_AFTER, "1");
         return (reply, None);
     }
+    // Millisecond precision, as Cloud Ops timestamps are kept and printed.
+    let now = shared.clock.now_millis();
     advance(state, shared.config.apply_delay, now);
 
     let fault = faults::roll(&mut state.fault_rng, shared.config.fault_rate);
@@ -329,20 +341,22 @@ pub(crate) fn handle(
     }
 
     let delay = shared.config.apply_delay;
+    // A client waits `checkDuration` on its own clock: the emulated hint, in real time.
+    let check = shared.clock.real(check_duration(delay));
     let update_id = match &route {
         Route::UpdateNamespace(id) => Some(id.clone()),
         _ => None,
     };
     let reply = match route {
         Route::ListNamespaces => list_namespaces(state, incoming),
-        Route::GetNamespace(id) => get_namespace(state, &id),
+        Route::GetNamespace(id) => get_namespace(state, &id, now),
         Route::UpdateNamespace(id) => {
-            update_namespace(&shared.config, state, &id, &incoming.body, now)
+            update_namespace(&shared.config, state, &id, &incoming.body, now, check)
         }
         Route::CapacityInfo(id) => capacity_info(state, &id),
         Route::GetOperation(id) => match state.operations.get(&id) {
             Some(operation) => {
-                Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, false)}))
+                Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, check, false)}))
             }
             None => Reply::error(Code::NotFound, format!("async operation not found: {id}")),
         },
@@ -433,7 +447,7 @@ fn namespace_json(state: &State, ns: &Namespace) -> Value {
     })
 }
 
-fn get_namespace(state: &mut State, id: &str) -> Reply {
+fn get_namespace(state: &mut State, id: &str, now: DateTime<Utc>) -> Reply {
     let reply = match visible(state, id) {
         Ok(ns) => Reply::ok(&json!({"namespace": namespace_json(state, ns)})),
         Err(reply) => return reply,
@@ -444,7 +458,7 @@ fn get_namespace(state: &mut State, id: &str) -> Reply {
         *remaining -= 1;
         if let Some(ns) = state.namespaces.get_mut(id) {
             ns.resource_version = fresh_version();
-            ns.last_modified = now_millis();
+            ns.last_modified = now;
         }
     }
     reply
@@ -664,7 +678,8 @@ fn update_namespace(
     state: &mut State,
     id: &str,
     body: &[u8],
-    now: Instant,
+    now: DateTime<Utc>,
+    check: Duration,
 ) -> Reply {
     let delay = config.apply_delay;
     let request: Map<String, Value> = match serde_json::from_slice(body) {
@@ -732,7 +747,7 @@ fn update_namespace(
                 ),
             );
         }
-        return Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, false)}));
+        return Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, check, false)}));
     }
 
     // Temporal documents at most 10 concurrent mutating async operations per account; how the
@@ -789,6 +804,21 @@ fn update_namespace(
     }
 
     let capacity_changed = ns.spec.get("capacitySpec") != Some(&target.spec_json());
+    // After every other check, so that a stale version is still refused as stale and a retry
+    // of an accepted change (same asyncOperationId, answered above) is not a second change.
+    if config.one_change_per_hour
+        && capacity_changed
+        && let Some(previous) = state.capacity_requested.get(id)
+        && now < *previous + TimeDelta::hours(1)
+    {
+        return Reply::error(
+            Code::FailedPrecondition,
+            format!(
+                "capacity can be changed once per hour; the next change is allowed at {}",
+                rfc3339(*previous + TimeDelta::hours(1))
+            ),
+        );
+    }
     let operation_id =
         operation_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
     let outcome = match state.fail_next.remove(id) {
@@ -800,7 +830,7 @@ fn update_namespace(
         }
         Some(failure) => failure.outcome(),
     };
-    let started_at = now_millis();
+    let started_at = now;
     let input = json!({
         "@type": UPDATE_NAMESPACE_TYPE,
         "namespace": id,
@@ -811,7 +841,6 @@ fn update_namespace(
     let operation = Operation {
         id: operation_id.clone(),
         namespace: id.to_string(),
-        started: now,
         started_at,
         input,
         capacity_spec: target.spec_json(),
@@ -825,6 +854,20 @@ fn update_namespace(
     ns.resource_version = fresh_version();
     ns.last_modified = started_at;
     if capacity_changed {
+        // Every accepted request counts toward `one_change_per_hour`, however it ends: the
+        // service cannot know at request time, and the stricter reading is the safer one.
+        state.capacity_requested.insert(id.to_string(), started_at);
+        if outcome == Outcome::Fulfilled
+            && let Some(replay) = state.replay.as_mut()
+        {
+            // The limit changes when the operation is fulfilled; the capacity request is
+            // marked completed a little later (see `Change::settles_after`).
+            replay.schedule(id, started_at + chrono_duration(delay), target);
+        }
+        let ns = state
+            .namespaces
+            .get_mut(id)
+            .expect("the namespace was found above");
         ns.latest_request = Some(CapacityRequest {
             state: RequestState::InProgress,
             start: started_at,
@@ -837,7 +880,6 @@ fn update_namespace(
         id.to_string(),
         Change {
             operation_id: operation_id.clone(),
-            started: now,
             started_at,
             previous_spec,
             target: capacity_changed.then_some(target),
@@ -846,7 +888,7 @@ fn update_namespace(
     );
     let in_flight = state.changes.len() as u64;
     state.stats.peak_operations_in_flight = state.stats.peak_operations_in_flight.max(in_flight);
-    let reply = Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, true)}));
+    let reply = Reply::ok(&json!({"asyncOperation": operation.to_json(now, delay, check, true)}));
     state.operations.insert(operation_id, operation);
     reply
 }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::cloudops::Failure;
 use super::metrics::MetricsOverride;
-use super::wire::{Code, Reply, decode_segment};
+use super::wire::{Code, Reply, decode_segment, rfc3339};
 use super::{FailNext, Incoming, Shared, State};
 
 /// `POST /slack/webhook[/…]` stores the message; `GET /slack/webhook` lists them.
@@ -102,6 +102,17 @@ fn count_field(body: &Value) -> Result<u32, Reply> {
         .ok_or_else(|| bad_request("body must be {\"count\": N}"))
 }
 
+/// `{"seconds": N}`, N a number of emulated seconds at least 0.
+fn seconds_field(body: &Value) -> Result<chrono::Duration, Reply> {
+    body.get("seconds")
+        .and_then(Value::as_f64)
+        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+        .and_then(|seconds| {
+            chrono::Duration::from_std(std::time::Duration::try_from_secs_f64(seconds).ok()?).ok()
+        })
+        .ok_or_else(|| bad_request("body must be {\"seconds\": N} with N >= 0"))
+}
+
 fn fail_next_from(body: &Value) -> Result<(FailNext, Option<String>), Reply> {
     let reason = body
         .get("reason")
@@ -186,6 +197,16 @@ pub(crate) fn handle(shared: &Shared, method: &Method, path: &str, body: &[u8]) 
             state.log.clear();
             done()
         }
+        (Method::GET, ["_dev", "ledger"]) => {
+            Reply::ok(&serde_json::to_value(shared.ledger(&state)).unwrap_or_default())
+        }
+        (Method::POST, ["_dev", "clock", "advance"]) => match seconds_field(&body) {
+            Ok(seconds) => {
+                shared.clock.advance(seconds);
+                Reply::ok(&json!({"now": rfc3339(shared.clock.now_millis())}))
+            }
+            Err(reply) => reply,
+        },
         (Method::GET, ["_dev", "stats"]) => {
             Reply::ok(&serde_json::to_value(&state.stats).unwrap_or_default())
         }

@@ -1,18 +1,21 @@
 //! The Metrics API: `GET /v1/metrics`, OpenMetrics text for the latest one-minute window.
 
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::{HeaderName, Method, StatusCode, header};
 use chrono::{DateTime, Utc};
 
-use super::account::Namespace;
+use super::account::{Limits, Namespace};
 use super::faults;
 use super::wire::{OPENMETRICS, Reply, parse_query, round_to};
 use super::{Incoming, Shared, State};
 
 const X_COMPLETENESS: HeaderName = HeaderName::from_static("x-completeness");
 const BUDGET_WINDOW: Duration = Duration::from_secs(3600);
+/// "this endpoint returns metrics from the current timestamp minus a fixed offset. The current
+/// offset is 3 minutes rounded down to the start of the minute".
+const METRICS_OFFSET_SECONDS: i64 = 180;
 /// "30k total datapoints per scrape"; beyond it the answer is cut and marked `limited`.
 const MAX_DATAPOINTS: usize = 30_000;
 
@@ -163,17 +166,21 @@ pub(crate) fn handle(
         None => return (plain(StatusCode::UNAUTHORIZED, "missing API key"), None),
     }
 
-    let now = Instant::now();
+    // The budget's hour is an emulated one: a replay at 60× gets 180 requests a real minute,
+    // as a client polling at the same emulated pace would.
+    let now = shared.clock.now();
+    let elapsed = |start: DateTime<Utc>| (now - start).to_std().unwrap_or(Duration::ZERO);
     let window = match state.metrics_window {
-        Some((start, count)) if now.saturating_duration_since(start) < BUDGET_WINDOW => {
-            (start, count)
-        }
+        Some((start, count)) if elapsed(start) < BUDGET_WINDOW => (start, count),
         _ => (now, 0),
     };
     if window.1 >= shared.config.metrics_requests_per_hour {
         state.metrics_window = Some(window);
         state.stats.metrics_budget_exceeded += 1;
-        let left = BUDGET_WINDOW.saturating_sub(now.saturating_duration_since(window.0));
+        // `Retry-After` is waited out on the client's clock: the emulated wait, in real time.
+        let left = shared
+            .clock
+            .real(BUDGET_WINDOW.saturating_sub(elapsed(window.0)));
         let retry_after = left.as_secs() + u64::from(left.subsec_nanos() > 0);
         let reply = plain(
             StatusCode::TOO_MANY_REQUESTS,
@@ -222,7 +229,7 @@ pub(crate) fn handle(
         &families,
         &patterns,
         limited_on_request,
-        Utc::now(),
+        now,
     );
     let completeness = match forced.completeness.as_deref() {
         Some("unknown") => "unknown",
@@ -259,23 +266,70 @@ fn matches(ns: &Namespace, patterns: &[glob::Pattern], raw: &[String]) -> bool {
         || raw.iter().any(|text| *text == ns.name || *text == ns.id)
 }
 
-/// Foreground count and throttled rate: demand above the limit is throttled, and what gets
-/// through sits just under the limit.
-pub(crate) fn foreground(ns: &Namespace) -> (f64, f64) {
-    served(ns.demand, ns.action_limit())
+/// Served and throttled per second in one dimension, over one window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Flow {
+    pub served: f64,
+    pub throttled: f64,
 }
 
-/// What gets through of `demand` under `limit`, and what is throttled.
-fn served(demand: f64, limit: f64) -> (f64, f64) {
+/// What one namespace reports for one one-minute window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Window {
+    /// In force at the end of the window (a gauge reports its latest value).
+    pub limits: Limits,
+    /// What On-Demand would give.
+    pub envelope: Limits,
+    pub trus: f64,
+    pub actions: Flow,
+    pub requests: Flow,
+    pub operations: Flow,
+    pub background: f64,
+    pub standby: f64,
+    /// Whether any action was asked for or ran in the background; an idle window has no count
+    /// rows at all.
+    pub active: bool,
+}
+
+impl Window {
+    /// The generated account's steady load under the namespace's capacity now.
+    pub(crate) fn steady(ns: &Namespace) -> Window {
+        let limits = ns.limits();
+        Window {
+            limits,
+            envelope: Limits::on_demand(&ns.aps),
+            trus: ns.mode.trus(),
+            actions: served(ns.demand, limits.actions),
+            requests: served(ns.requests, limits.requests),
+            operations: served(ns.operations, limits.operations),
+            background: ns.background,
+            standby: ns.standby,
+            active: ns.demand > 0.0 || ns.background > 0.0,
+        }
+    }
+}
+
+/// What gets through of `demand` under `limit`, and what is throttled: demand above the limit
+/// is throttled, and what gets through sits just under the limit (a throttled workload does
+/// not quite fill it).
+/// The replay's ledger counts these same figures.
+pub(crate) fn served(demand: f64, limit: f64) -> Flow {
     if demand > limit {
-        (round_to(limit * 0.98, 2), round_to(demand - limit, 2))
+        Flow {
+            served: round_to(limit * 0.98, 2),
+            throttled: round_to(demand - limit, 2),
+        }
     } else {
-        (demand, 0.0)
+        Flow {
+            served: demand,
+            throttled: 0.0,
+        }
     }
 }
 
 fn samples_for(
     ns: &Namespace,
+    window: &Window,
     account: &str,
     bare_labels: bool,
     family: &'static str,
@@ -291,7 +345,7 @@ fn samples_for(
             ("temporal_account", account.to_string()),
         ]
     };
-    let (count, throttled) = foreground(ns);
+    let (count, throttled) = (window.actions.served, window.actions.throttled);
     match family {
         ACTION_LIMIT => {
             for region in &ns.regions {
@@ -300,21 +354,21 @@ fn samples_for(
                 out.push(Sample {
                     family,
                     labels,
-                    value: ns.action_limit(),
+                    value: window.limits.actions,
                 });
             }
         }
         TOTAL_ACTION_COUNT => {
             // An idle namespace reports nothing at all in the window.
-            if ns.demand <= 0.0 && ns.background <= 0.0 {
+            if !window.active {
                 return;
             }
             let mut rows = vec![
                 ("false", "active", count),
-                ("true", "active", ns.background),
+                ("true", "active", window.background),
             ];
             if ns.regions.len() > 1 {
-                rows.push(("false", "standby", ns.standby));
+                rows.push(("false", "standby", window.standby));
             }
             for (background, mode, value) in rows {
                 let mut labels = base();
@@ -336,18 +390,18 @@ fn samples_for(
         ENVELOPE_LIMIT => out.push(Sample {
             family,
             labels: base(),
-            value: ns.on_demand_limit(),
+            value: window.envelope.actions,
         }),
         TRU_COUNT => out.push(Sample {
             family,
             labels: base(),
-            value: ns.mode.trus(),
+            value: window.trus,
         }),
         REQUEST_LIMIT | OPERATIONS_LIMIT => {
             let value = if family == REQUEST_LIMIT {
-                ns.request_limit()
+                window.limits.requests
             } else {
-                ns.operations_limit()
+                window.limits.operations
             };
             for region in &ns.regions {
                 let mut labels = base();
@@ -362,19 +416,18 @@ fn samples_for(
         REQUEST_ENVELOPE => out.push(Sample {
             family,
             labels: base(),
-            value: ns.on_demand_request_limit(),
+            value: window.envelope.requests,
         }),
         OPERATIONS_ENVELOPE => out.push(Sample {
             family,
             labels: base(),
-            value: ns.on_demand_operations_limit(),
+            value: window.envelope.operations,
         }),
         REQUEST_COUNT | REQUEST_THROTTLED => {
-            let (count, throttled) = served(ns.requests, ns.request_limit());
             let total = if family == REQUEST_COUNT {
-                count
+                window.requests.served
             } else {
-                throttled
+                window.requests.throttled
             };
             for (operation, share) in REQUEST_OPERATIONS {
                 let value = round_to(total * share, 2);
@@ -391,17 +444,16 @@ fn samples_for(
             }
         }
         OPERATIONS_COUNT | OPERATIONS_THROTTLED => {
-            let (count, throttled) = served(ns.operations, ns.operations_limit());
             let total = if family == OPERATIONS_COUNT {
-                count
+                window.operations.served
             } else {
-                throttled
+                window.operations.throttled
             };
             for (operation, share) in OPERATIONS {
                 let mut rows = vec![("false", "active", round_to(total * share, 2))];
                 if family == OPERATIONS_COUNT && share == 0.0 {
                     // Background deletions: reported, and not counted toward the limit.
-                    rows = vec![("true", "active", round_to(ns.background * 0.5, 2))];
+                    rows = vec![("true", "active", round_to(window.background * 0.5, 2))];
                 } else if family == OPERATIONS_COUNT && ns.regions.len() > 1 {
                     rows.push(("false", "standby", round_to(total * share * 0.02, 2)));
                 }
@@ -465,10 +517,20 @@ fn render(
         .iter()
         .filter_map(|text| glob::Pattern::new(text).ok())
         .collect();
-    let mut selected: Vec<&Namespace> = state
+    // "current timestamp minus a fixed offset ... 3 minutes rounded down to the start of the
+    // minute", in milliseconds as in the docs' example. A replay serves the minute that ends
+    // then, so its figures are as late as the real endpoint's.
+    let window_end = (now.timestamp() - METRICS_OFFSET_SECONDS).div_euclid(60) * 60;
+    let window = window_end * 1000;
+    let replayed = |ns: &Namespace| {
+        let end = DateTime::from_timestamp(window_end, 0)?;
+        state.replay.as_ref()?.window(&ns.id, end)
+    };
+    let mut selected: Vec<(&Namespace, Window)> = state
         .namespaces
         .values()
         .filter(|ns| matches(ns, &patterns, raw_patterns))
+        .map(|ns| (ns, replayed(ns).unwrap_or_else(|| Window::steady(ns))))
         .collect();
     if force_limited {
         // A cut answer misses whole namespaces, which is what a client must not hide.
@@ -477,16 +539,12 @@ fn render(
 
     let mut samples: Vec<Sample> = Vec::new();
     for (family, _) in &families {
-        for ns in &selected {
-            samples_for(ns, account, bare_labels, family, &mut samples);
+        for (ns, window) in &selected {
+            samples_for(ns, window, account, bare_labels, family, &mut samples);
         }
     }
     let complete = samples.len() <= MAX_DATAPOINTS && !force_limited;
     samples.truncate(MAX_DATAPOINTS);
-
-    // "current timestamp minus a fixed offset ... 3 minutes rounded down to the start of the
-    // minute", in milliseconds as in the docs' example.
-    let window = (now.timestamp() - 180).div_euclid(60) * 60 * 1000;
     let mut body = String::new();
     let mut row = 0usize;
     for (index, (family, help)) in families.iter().enumerate() {
@@ -545,7 +603,10 @@ mod tests {
             .iter()
             .find(|ns| ns.profile == super::super::account::Profile::OnDemandThrottled)
             .unwrap();
-        let (count, over) = foreground(throttled);
+        let Flow {
+            served: count,
+            throttled: over,
+        } = Window::steady(throttled).actions;
         let limit = throttled.action_limit();
         assert!((count - limit * 0.98).abs() < 0.01);
         assert!((20.0..=200.0).contains(&over), "{over}");

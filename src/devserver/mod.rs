@@ -3,16 +3,22 @@
 //! `--demo` and the tests run against it, so it follows `reference/` to the letter, and where
 //! the real service's behaviour is unknown it takes the stricter reading.
 //!
-//! Time is evaluated lazily: every request first brings in-flight changes up to date with the
-//! clock, so no background task runs.
+//! Time is emulated (see `clock`) and evaluated lazily: every request first brings in-flight
+//! changes and a replayed load profile up to date with the clock, so no background task runs.
 
 mod account;
+mod clock;
 mod cloudops;
 mod control;
 mod faults;
+mod ledger;
+mod load;
 mod metrics;
+mod replay;
 mod wire;
 
+#[cfg(test)]
+mod replay_tests;
 #[cfg(test)]
 mod tests;
 
@@ -25,18 +31,27 @@ use axum::Router;
 use axum::extract::{Request, State as AxumState};
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
 use account::Namespace;
+use clock::Clock;
 use cloudops::{Change, Failure, Operation};
 use faults::{Fault, TokenBucket};
 use metrics::MetricsOverride;
+use replay::Replay;
 use wire::{Code, Reply};
 
+pub use clock::MAX_CLOCK_SPEED;
 pub use faults::DEFAULT_SLOW_RESPONSE;
+pub use ledger::{Ledger, LedgerEntry};
+pub use load::{DEFAULT_OPERATIONS_PER_ACTION, DEFAULT_REQUESTS_PER_ACTION, Demand, Load};
+
+/// How long a capacity change takes to apply when a load profile is replayed (in emulated
+/// time): "we aim to provision the additional capacity within two minutes".
+pub const LOAD_APPLY_DELAY: Duration = Duration::from_secs(120);
 
 /// How the emulated account and service behave.
 #[derive(Clone, Debug)]
@@ -45,7 +60,8 @@ pub struct Config {
     pub namespaces: usize,
     /// Added to every response.
     pub latency: Duration,
-    /// How long a capacity change takes.
+    /// How long a capacity change takes, in emulated time. [`Config::with_load`] sets
+    /// [`LOAD_APPLY_DELAY`].
     pub apply_delay: Duration,
     /// Cloud Ops requests per second across the server; `None` is unlimited.
     pub rate_limit: Option<f64>,
@@ -78,6 +94,35 @@ pub struct Config {
     /// Check `resourceVersion` before looking up `asyncOperationId`, so that the retry of an
     /// update whose reply was lost is refused as stale. The real order is UNVERIFIED.
     pub version_checked_first: bool,
+    /// Emulated seconds per real second, above 0 and at most [`MAX_CLOCK_SPEED`]. Every time
+    /// the emulator keeps or prints is emulated (operation states, timestamps, capacity changes,
+    /// the metrics window and its hourly budget, the replay); the waits it asks of clients
+    /// (`checkDuration`, `Retry-After`) are divided by it, since clients wait in real time.
+    /// The Cloud Ops `rate_limit`, `latency` and slow responses stay in real time: they are
+    /// about the connection, not the account.
+    pub clock_speed: f64,
+    /// A load profile to replay. The account is then exactly the profile's namespaces (IDs
+    /// `<name>.<suffix of the seed's account>`, one region each, all On-Demand with every TRU
+    /// value up to 12 offered; `namespaces` and `silent_namespaces` are not used) and emulated
+    /// time starts at the profile's first minute of the current UTC day.
+    pub load: Option<Load>,
+    /// Refuse a capacity change of a namespace within an emulated hour of its previous one
+    /// (400, FailedPrecondition). Whether "TRUs can be adjusted hourly" is such a rule is
+    /// UNVERIFIED; this is the stricter reading. Only changes accepted by this emulator count,
+    /// not the generated account's history.
+    pub one_change_per_hour: bool,
+}
+
+impl Config {
+    /// This configuration replaying `load`, with the apply delay a replay defaults to
+    /// ([`LOAD_APPLY_DELAY`]); set `apply_delay` afterwards to choose another.
+    pub fn with_load(self, load: Load) -> Config {
+        Config {
+            load: Some(load),
+            apply_delay: LOAD_APPLY_DELAY,
+            ..self
+        }
+    }
 }
 
 impl Default for Config {
@@ -98,6 +143,9 @@ impl Default for Config {
             max_concurrent_operations: 10,
             stale_version_as_failed_precondition: false,
             version_checked_first: false,
+            clock_speed: 1.0,
+            load: None,
+            one_change_per_hour: false,
         }
     }
 }
@@ -111,6 +159,7 @@ pub struct RequestRecord {
     pub body: Option<Value>,
     pub status: u16,
     pub fault: Option<String>,
+    /// When it arrived, in emulated time.
     pub at: DateTime<Utc>,
 }
 
@@ -164,6 +213,7 @@ const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub(crate) struct Shared {
     pub config: Config,
     pub account_id: String,
+    pub clock: Clock,
     state: Mutex<State>,
 }
 
@@ -183,17 +233,46 @@ pub(crate) struct State {
     /// Draws `slow_response` faults, apart from `fault_rng` (see `faults::roll_slow`).
     pub slow_rng: fastrand::Rng,
     pub bucket: Option<TokenBucket>,
-    /// Start of the current metrics budget window and requests counted in it.
-    pub metrics_window: Option<(Instant, u32)>,
+    /// Start of the current metrics budget window (emulated) and requests counted in it.
+    pub metrics_window: Option<(DateTime<Utc>, u32)>,
     pub metrics_next: Option<MetricsOverride>,
+    /// When each namespace's latest accepted capacity change was requested (emulated), for
+    /// `one_change_per_hour`.
+    pub capacity_requested: HashMap<String, DateTime<Utc>>,
+    /// The load profile being replayed, if any.
+    pub replay: Option<Replay>,
 }
 
 impl Shared {
+    /// The state, with the replay (if any) brought up to the current emulated minute: whoever
+    /// looks at the state sees it as of now.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves data that is still consistent enough to serve.
-        self.state
+        let mut state = self
+            .state
             .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
+            .unwrap_or_else(|poison| poison.into_inner());
+        let state_ref = &mut *state;
+        if let Some(replay) = state_ref.replay.as_mut() {
+            replay.catch_up(self.clock.now(), &mut state_ref.namespaces);
+        }
+        state
+    }
+
+    /// The ledger of `state`, which [`Shared::lock`] brought up to date.
+    pub(crate) fn ledger(&self, state: &State) -> Ledger {
+        let now = self.clock.now_millis();
+        let speed = self.clock.speed();
+        match state.replay.as_ref() {
+            Some(replay) => Ledger::new(
+                now,
+                speed,
+                replay.minutes_replayed(),
+                replay.finished(),
+                replay.ledger_entries(),
+            ),
+            None => Ledger::new(now, speed, 0, false, BTreeMap::new()),
+        }
     }
 }
 
@@ -221,10 +300,42 @@ impl Incoming {
 
 impl DevServer {
     /// Binds (port 0 allowed) and serves on the current tokio runtime.
+    /// Refuses (`InvalidInput`) a `clock_speed` outside 0 < K <= [`MAX_CLOCK_SPEED`].
     pub async fn start(listen: SocketAddr, config: Config) -> std::io::Result<DevServer> {
+        if !clock::valid_speed(config.clock_speed) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "clock speed {} is not above 0 and at most {MAX_CLOCK_SPEED}",
+                    config.clock_speed
+                ),
+            ));
+        }
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let mut generated = account::generate(config.seed, config.namespaces);
+        let real_now = Utc::now();
+        let (mut generated, origin, replay) = match &config.load {
+            None => (
+                account::generate(config.seed, config.namespaces),
+                real_now,
+                None,
+            ),
+            Some(load) => {
+                // The profile's minutes count from the start of the current UTC day.
+                let midnight = real_now
+                    .duration_trunc(TimeDelta::days(1))
+                    .unwrap_or(real_now);
+                let origin = midnight + TimeDelta::minutes(i64::from(load.first_minute()));
+                let generated = account::generate_replay(config.seed, load.namespaces());
+                let ids = generated
+                    .namespaces
+                    .iter()
+                    .map(|ns| ns.id.clone())
+                    .collect();
+                let replay = Replay::new(load.clone(), ids, origin);
+                (generated, origin, Some(replay))
+            }
+        };
         for ns in generated
             .namespaces
             .iter_mut()
@@ -238,12 +349,16 @@ impl DevServer {
             ns.operations = 0.0;
         }
         let now = Instant::now();
+        let mut namespaces: BTreeMap<String, Namespace> = generated
+            .namespaces
+            .into_iter()
+            .map(|ns| (ns.id.clone(), ns))
+            .collect();
+        if let Some(replay) = &replay {
+            replay.sync_stats(&mut namespaces);
+        }
         let state = State {
-            namespaces: generated
-                .namespaces
-                .into_iter()
-                .map(|ns| (ns.id.clone(), ns))
-                .collect(),
+            namespaces,
             changes: BTreeMap::new(),
             operations: HashMap::new(),
             fail_next: HashMap::new(),
@@ -259,8 +374,11 @@ impl DevServer {
             bucket: config.rate_limit.map(|rate| TokenBucket::new(rate, now)),
             metrics_window: None,
             metrics_next: None,
+            capacity_requested: HashMap::new(),
+            replay,
         };
         let shared = Arc::new(Shared {
+            clock: Clock::new(origin, real_now, config.clock_speed),
             config,
             account_id: generated.id,
             state: Mutex::new(state),
@@ -329,6 +447,33 @@ impl DevServer {
         self.shared.lock().stats.clone()
     }
 
+    /// Emulated now (see [`Config::clock_speed`]).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.shared.clock.now()
+    }
+
+    /// When the replayed profile's first minute starts (emulated), without a load profile
+    /// `None`.
+    pub fn replay_start(&self) -> Option<DateTime<Utc>> {
+        self.shared.lock().replay.as_ref().map(Replay::start)
+    }
+
+    /// Moves the emulated clock forward by `by` at once, as if that much time had passed (a
+    /// negative duration does nothing: time does not run backwards). Everything that depends
+    /// on time follows on the next request or call: operations progress, capacity changes
+    /// take effect, the replay catches up minute by minute. For tests that would otherwise
+    /// sleep; `POST /_dev/clock/advance` does the same over HTTP.
+    pub fn advance_clock(&self, by: chrono::Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// The replay's ledger as of now (empty, all zeros, without a load profile); the same as
+    /// `GET /_dev/ledger`.
+    pub fn ledger(&self) -> Ledger {
+        let state = self.shared.lock();
+        self.shared.ledger(&state)
+    }
+
     /// The next accepted update of `namespace` ends as `how`; false when it does not exist.
     pub fn fail_next(&self, namespace: &str, how: FailNext, reason: Option<String>) -> bool {
         control::set_fail_next(&mut self.shared.lock(), namespace, how, reason)
@@ -386,7 +531,7 @@ impl std::fmt::Debug for DevServer {
 /// The one handler: routing by hand gives the exact grpc-gateway answers for unknown routes
 /// (404) and wrong methods (501), and one place for latency, faults and the request log.
 async fn serve_request(AxumState(shared): AxumState<Arc<Shared>>, request: Request) -> Response {
-    let at = Utc::now();
+    let at = shared.clock.now();
     let latency = shared.config.latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

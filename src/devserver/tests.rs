@@ -6,11 +6,11 @@ use serde_json::{Value, json};
 
 use super::{Config, DevServer, FailNext};
 
-const ADMIN: &str = "tcap-dev-admin-key";
-const METRICS: &str = "tcap-dev-metrics-key";
+pub(super) const ADMIN: &str = "tcap-dev-admin-key";
+pub(super) const METRICS: &str = "tcap-dev-metrics-key";
 const VERSION: &str = "v0.19.1";
 
-async fn start(config: Config) -> DevServer {
+pub(super) async fn start(config: Config) -> DevServer {
     DevServer::start("127.0.0.1:0".parse().unwrap(), config)
         .await
         .expect("the emulator starts")
@@ -23,28 +23,28 @@ fn quick(config: Config) -> Config {
     }
 }
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
+pub(super) struct Client {
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
 }
 
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    text: String,
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) headers: reqwest::header::HeaderMap,
+    pub(super) text: String,
 }
 
 impl Answer {
-    fn json(&self) -> Value {
+    pub(super) fn json(&self) -> Value {
         serde_json::from_str(&self.text)
             .unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.text))
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
     }
 
-    fn code(&self) -> i64 {
+    pub(super) fn code(&self) -> i64 {
         self.json()["code"]
             .as_i64()
             .expect("an error body has a code")
@@ -52,7 +52,7 @@ impl Answer {
 }
 
 impl Client {
-    fn new(server: &DevServer) -> Client {
+    pub(super) fn new(server: &DevServer) -> Client {
         // reqwest is built without a default TLS provider; the tests speak plain HTTP, but
         // building a client still needs one installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -65,7 +65,10 @@ impl Client {
         }
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
+    pub(super) async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Answer, reqwest::Error> {
         let response = request.send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -84,25 +87,25 @@ impl Client {
             .header("temporal-cloud-api-version", VERSION)
     }
 
-    async fn get(&self, path: &str) -> Answer {
+    pub(super) async fn get(&self, path: &str) -> Answer {
         self.send(self.ops(reqwest::Method::GET, path))
             .await
             .unwrap()
     }
 
-    async fn post(&self, path: &str, body: &Value) -> Answer {
+    pub(super) async fn post(&self, path: &str, body: &Value) -> Answer {
         self.send(self.ops(reqwest::Method::POST, path).json(body))
             .await
             .unwrap()
     }
 
-    async fn namespace(&self, id: &str) -> Value {
+    pub(super) async fn namespace(&self, id: &str) -> Value {
         let answer = self.get(&format!("/cloud/namespaces/{id}")).await;
         assert_eq!(answer.status, 200, "{}", answer.text);
         answer.json()["namespace"].clone()
     }
 
-    async fn capacity_info(&self, id: &str) -> Value {
+    pub(super) async fn capacity_info(&self, id: &str) -> Value {
         let answer = self
             .get(&format!("/cloud/namespaces/{id}/capacity-info"))
             .await;
@@ -110,14 +113,19 @@ impl Client {
         answer.json()["capacityInfo"].clone()
     }
 
-    async fn operation(&self, id: &str) -> Value {
+    pub(super) async fn operation(&self, id: &str) -> Value {
         let answer = self.get(&format!("/cloud/operations/{id}")).await;
         assert_eq!(answer.status, 200, "{}", answer.text);
         answer.json()["asyncOperation"].clone()
     }
 
     /// The CLI's read-modify-write: the whole spec, capacitySpec replaced.
-    async fn update(&self, id: &str, capacity: Value, operation_id: Option<&str>) -> Answer {
+    pub(super) async fn update(
+        &self,
+        id: &str,
+        capacity: Value,
+        operation_id: Option<&str>,
+    ) -> Answer {
         let ns = self.namespace(id).await;
         let mut spec = ns["spec"].clone();
         spec["capacitySpec"] = capacity;
@@ -128,7 +136,7 @@ impl Client {
         self.post(&format!("/cloud/namespaces/{id}"), &body).await
     }
 
-    async fn metrics(&self, query: &str, key: &str) -> Answer {
+    pub(super) async fn metrics(&self, query: &str, key: &str) -> Answer {
         self.send(
             self.http
                 .get(format!("{}/v1/metrics{query}", self.base))
@@ -138,7 +146,7 @@ impl Client {
         .unwrap()
     }
 
-    async fn control(&self, path: &str, body: &Value) -> Answer {
+    pub(super) async fn control(&self, path: &str, body: &Value) -> Answer {
         self.send(self.http.post(format!("{}{path}", self.base)).json(body))
             .await
             .unwrap()
@@ -174,13 +182,13 @@ async fn first_of(client: &Client, profile: &str) -> String {
 }
 
 /// `name{labels} value timestamp` rows of one family.
-fn rows<'a>(body: &'a str, family: &str) -> Vec<&'a str> {
+pub(super) fn rows<'a>(body: &'a str, family: &str) -> Vec<&'a str> {
     body.lines()
         .filter(|line| line.starts_with(&format!("{family}{{")))
         .collect()
 }
 
-fn sample_value(row: &str) -> f64 {
+pub(super) fn sample_value(row: &str) -> f64 {
     row.rsplit(' ').nth(1).unwrap().parse().unwrap()
 }
 

@@ -145,7 +145,12 @@ pub(crate) fn round_to(value: f64, places: i32) -> f64 {
 
 /// A protojson Timestamp: RFC 3339 in UTC with a `Z`, 0, 3, 6 or 9 fractional digits.
 pub(crate) fn timestamp(at: DateTime<Utc>) -> Value {
-    Value::String(at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    Value::String(rfc3339(at))
+}
+
+/// RFC 3339 in UTC with a `Z`, as protojson prints a Timestamp.
+pub(crate) fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 /// A protojson Duration: seconds with an `s` suffix and 0, 3, 6 or 9 fractional digits.
@@ -162,12 +167,6 @@ pub(crate) fn duration(d: Duration) -> Value {
         format!("{secs}.{nanos:09}s")
     };
     Value::String(text)
-}
-
-/// Millisecond precision keeps timestamps readable; protojson would print whatever is stored.
-pub(crate) fn now_millis() -> DateTime<Utc> {
-    let now = Utc::now();
-    DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
 }
 
 /// A query string's pairs in order, repeated keys kept (`metrics=a&metrics=b`), decoded as a
