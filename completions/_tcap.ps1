@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that a namespace has the expected capacity (exit 3 when not)')
             [CompletionResult]::new('schedule-change', 'schedule-change', [CompletionResultType]::ParameterValue, 'Provision TRUS for a window, then revert and verify; survives interruption')
             [CompletionResult]::new('changes', 'changes', [CompletionResultType]::ParameterValue, 'Scheduled changes recorded on this machine: list, resume, extend, cancel')
+            [CompletionResult]::new('autopilot', 'autopilot', [CompletionResultType]::ParameterValue, 'Raise capacity when a namespace throttles, give it back when calm')
             [CompletionResult]::new('dev-server', 'dev-server', [CompletionResultType]::ParameterValue, 'Serve a local emulator of the Cloud Ops and Metrics APIs')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages into a directory')
@@ -324,6 +325,46 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
         'tcap;changes;help;help' {
             break
         }
+        'tcap;autopilot' {
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespaces to look after, by glob on the ID or its name part; repeatable; ''*'' is all')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out namespaces matching this glob; repeatable')
+            [CompletionResult]::new('--max-trus', '--max-trus', [CompletionResultType]::ParameterName, 'Never raise a namespace above this many TRUs')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often a metrics window is read (each read is one Metrics API call)')
+            [CompletionResult]::new('--scale-up-at', '--scale-up-at', [CompletionResultType]::ParameterName, 'Raise when the binding dimension''s utilization reaches this (any throttling also raises)')
+            [CompletionResult]::new('--scale-down-below', '--scale-down-below', [CompletionResultType]::ParameterName, 'A namespace below this utilization, not throttled, is calm')
+            [CompletionResult]::new('--calm-for', '--calm-for', [CompletionResultType]::ParameterName, 'How long a namespace must stay calm before what autopilot raised is lowered')
+            [CompletionResult]::new('--min-hold', '--min-hold', [CompletionResultType]::ParameterName, 'Never lower within this long of a raise (an hour is billed at its highest TRU value)')
+            [CompletionResult]::new('--target-utilization', '--target-utilization', [CompletionResultType]::ParameterName, 'Share of the limit the demand should use after a raise, in (0, 1]')
+            [CompletionResult]::new('--max-hourly-cost', '--max-hourly-cost', [CompletionResultType]::ParameterName, 'Dollars an hour autopilot''s extra TRUs may add at most, summed over what it holds')
+            [CompletionResult]::new('--price-per-million-actions', '--price-per-million-actions', [CompletionResultType]::ParameterName, 'Dollars per million actions for the cost cap [default: 50, the list price]')
+            [CompletionResult]::new('--max-metrics-calls-per-hour', '--max-metrics-calls-per-hour', [CompletionResultType]::ParameterName, 'Metrics API calls an hour autopilot may spend (the account has 180, shared with its scrapers); an --interval that needs more is refused')
+            [CompletionResult]::new('--max-concurrent-changes', '--max-concurrent-changes', [CompletionResultType]::ParameterName, 'At most this many capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Which autopilot: each name has its own state file and lock')
+            [CompletionResult]::new('--slack-webhook-url', '--slack-webhook-url', [CompletionResultType]::ParameterName, 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each capacity change to apply')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
+            [CompletionResult]::new('--metrics-api-key-file', '--metrics-api-key-file', [CompletionResultType]::ParameterName, 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]')
+            [CompletionResult]::new('--cloud-ops-url', '--cloud-ops-url', [CompletionResultType]::ParameterName, 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]')
+            [CompletionResult]::new('--metrics-url', '--metrics-url', [CompletionResultType]::ParameterName, 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]')
+            [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'Value of the temporal-cloud-api-version header [default: v0.19.1]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Decide and report, change nothing (no state file is written)')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'One tick, then exit (0 done, 1 a change failed, 75 the tick could not run)')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Lower everything this autopilot holds back to its baselines, verified, and forget it')
+            [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log lines on stderr (repeat for more); RUST_LOG overrides')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are drawn only when stderr is a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'tcap;dev-server' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0 picks a free port)')
             [CompletionResult]::new('--namespaces', '--namespaces', [CompletionResultType]::ParameterName, 'Namespaces in the generated account')
@@ -409,6 +450,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that a namespace has the expected capacity (exit 3 when not)')
             [CompletionResult]::new('schedule-change', 'schedule-change', [CompletionResultType]::ParameterValue, 'Provision TRUS for a window, then revert and verify; survives interruption')
             [CompletionResult]::new('changes', 'changes', [CompletionResultType]::ParameterValue, 'Scheduled changes recorded on this machine: list, resume, extend, cancel')
+            [CompletionResult]::new('autopilot', 'autopilot', [CompletionResultType]::ParameterValue, 'Raise capacity when a namespace throttles, give it back when calm')
             [CompletionResult]::new('dev-server', 'dev-server', [CompletionResultType]::ParameterValue, 'Serve a local emulator of the Cloud Ops and Metrics APIs')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the manual pages into a directory')
@@ -447,6 +489,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             break
         }
         'tcap;help;changes;cancel' {
+            break
+        }
+        'tcap;help;autopilot' {
             break
         }
         'tcap;help;dev-server' {

@@ -19,6 +19,9 @@ _tcap() {
             tcap,analyze)
                 cmd="tcap__subcmd__analyze"
                 ;;
+            tcap,autopilot)
+                cmd="tcap__subcmd__autopilot"
+                ;;
             tcap,changes)
                 cmd="tcap__subcmd__changes"
                 ;;
@@ -79,6 +82,9 @@ _tcap() {
             tcap__subcmd__help,analyze)
                 cmd="tcap__subcmd__help__subcmd__analyze"
                 ;;
+            tcap__subcmd__help,autopilot)
+                cmd="tcap__subcmd__help__subcmd__autopilot"
+                ;;
             tcap__subcmd__help,changes)
                 cmd="tcap__subcmd__help__subcmd__changes"
                 ;;
@@ -125,7 +131,7 @@ _tcap() {
 
     case "${cmd}" in
         tcap)
-            opts="-o -q -v -h -V --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help --version analyze provision revert verify schedule-change changes dev-server completions man help"
+            opts="-o -q -v -h -V --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help --version analyze provision revert verify schedule-change changes autopilot dev-server completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -214,6 +220,124 @@ _tcap() {
                     return 0
                     ;;
                 --slack-webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cloud-ops-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcap__subcmd__autopilot)
+            opts="-o -q -v -h --namespace --exclude --max-trus --interval --scale-up-at --scale-down-below --calm-for --min-hold --target-utilization --max-hourly-cost --price-per-million-actions --max-metrics-calls-per-hour --max-concurrent-changes --dry-run --once --release --name --slack-webhook-url --wait-timeout --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-trus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scale-up-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scale-down-below)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --calm-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-hold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-utilization)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-hourly-cost)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --price-per-million-actions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-metrics-calls-per-hour)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-concurrent-changes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slack-webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -799,7 +923,7 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__help)
-            opts="analyze provision revert verify schedule-change changes dev-server completions man help"
+            opts="analyze provision revert verify schedule-change changes autopilot dev-server completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -813,6 +937,20 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__help__subcmd__analyze)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcap__subcmd__help__subcmd__autopilot)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

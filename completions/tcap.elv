@@ -44,6 +44,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand verify 'Check that a namespace has the expected capacity (exit 3 when not)'
             cand schedule-change 'Provision TRUS for a window, then revert and verify; survives interruption'
             cand changes 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
+            cand autopilot 'Raise capacity when a namespace throttles, give it back when calm'
             cand dev-server 'Serve a local emulator of the Cloud Ops and Metrics APIs'
             cand completions 'Print a shell completion script'
             cand man 'Write the manual pages into a directory'
@@ -304,6 +305,45 @@ set edit:completion:arg-completer[tcap] = {|@words|
         }
         &'tcap;changes;help;help'= {
         }
+        &'tcap;autopilot'= {
+            cand --namespace 'Namespaces to look after, by glob on the ID or its name part; repeatable; ''*'' is all'
+            cand --exclude 'Leave out namespaces matching this glob; repeatable'
+            cand --max-trus 'Never raise a namespace above this many TRUs'
+            cand --interval 'How often a metrics window is read (each read is one Metrics API call)'
+            cand --scale-up-at 'Raise when the binding dimension''s utilization reaches this (any throttling also raises)'
+            cand --scale-down-below 'A namespace below this utilization, not throttled, is calm'
+            cand --calm-for 'How long a namespace must stay calm before what autopilot raised is lowered'
+            cand --min-hold 'Never lower within this long of a raise (an hour is billed at its highest TRU value)'
+            cand --target-utilization 'Share of the limit the demand should use after a raise, in (0, 1]'
+            cand --max-hourly-cost 'Dollars an hour autopilot''s extra TRUs may add at most, summed over what it holds'
+            cand --price-per-million-actions 'Dollars per million actions for the cost cap [default: 50, the list price]'
+            cand --max-metrics-calls-per-hour 'Metrics API calls an hour autopilot may spend (the account has 180, shared with its scrapers); an --interval that needs more is refused'
+            cand --max-concurrent-changes 'At most this many capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)'
+            cand --name 'Which autopilot: each name has its own state file and lock'
+            cand --slack-webhook-url 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed'
+            cand --wait-timeout 'How long to wait for each capacity change to apply'
+            cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
+            cand --metrics-api-key-file 'File holding the Metrics API key (''-'' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]'
+            cand --cloud-ops-url 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]'
+            cand --metrics-url 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]'
+            cand --api-version 'Value of the temporal-cloud-api-version header [default: v0.19.1]'
+            cand --config 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]'
+            cand -o 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --output 'Output format: json works for every command, csv for analyze [default: table]'
+            cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
+            cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
+            cand --dry-run 'Decide and report, change nothing (no state file is written)'
+            cand --once 'One tick, then exit (0 done, 1 a change failed, 75 the tick could not run)'
+            cand --release 'Lower everything this autopilot holds back to its baselines, verified, and forget it'
+            cand --demo 'Run against a built-in emulated account: no key, no network'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -v 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --verbose 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+            cand --no-progress 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'tcap;dev-server'= {
             cand --listen 'Address to listen on (port 0 picks a free port)'
             cand --namespaces 'Namespaces in the generated account'
@@ -386,6 +426,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand verify 'Check that a namespace has the expected capacity (exit 3 when not)'
             cand schedule-change 'Provision TRUS for a window, then revert and verify; survives interruption'
             cand changes 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
+            cand autopilot 'Raise capacity when a namespace throttles, give it back when calm'
             cand dev-server 'Serve a local emulator of the Cloud Ops and Metrics APIs'
             cand completions 'Print a shell completion script'
             cand man 'Write the manual pages into a directory'
@@ -414,6 +455,8 @@ set edit:completion:arg-completer[tcap] = {|@words|
         &'tcap;help;changes;extend'= {
         }
         &'tcap;help;changes;cancel'= {
+        }
+        &'tcap;help;autopilot'= {
         }
         &'tcap;help;dev-server'= {
         }

@@ -49,6 +49,7 @@ complete -c tcap -n "__fish_tcap_needs_command" -f -a "revert" -d 'Return to On-
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "verify" -d 'Check that a namespace has the expected capacity (exit 3 when not)'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "schedule-change" -d 'Provision TRUS for a window, then revert and verify; survives interruption'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "changes" -d 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "autopilot" -d 'Raise capacity when a namespace throttles, give it back when calm'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "man" -d 'Write the manual pages into a directory'
@@ -277,6 +278,43 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within seconds'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Stop a change; with --revert-now, revert it at once'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l namespace -d 'Namespaces to look after, by glob on the ID or its name part; repeatable; \'*\' is all' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l exclude -d 'Leave out namespaces matching this glob; repeatable' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l max-trus -d 'Never raise a namespace above this many TRUs' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l interval -d 'How often a metrics window is read (each read is one Metrics API call)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l scale-up-at -d 'Raise when the binding dimension\'s utilization reaches this (any throttling also raises)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l scale-down-below -d 'A namespace below this utilization, not throttled, is calm' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l calm-for -d 'How long a namespace must stay calm before what autopilot raised is lowered' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l min-hold -d 'Never lower within this long of a raise (an hour is billed at its highest TRU value)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l target-utilization -d 'Share of the limit the demand should use after a raise, in (0, 1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l max-hourly-cost -d 'Dollars an hour autopilot\'s extra TRUs may add at most, summed over what it holds' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l price-per-million-actions -d 'Dollars per million actions for the cost cap [default: 50, the list price]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l max-metrics-calls-per-hour -d 'Metrics API calls an hour autopilot may spend (the account has 180, shared with its scrapers); an --interval that needs more is refused' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l max-concurrent-changes -d 'At most this many capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l name -d 'Which autopilot: each name has its own state file and lock' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l slack-webhook-url -d 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l wait-timeout -d 'How long to wait for each capacity change to apply' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l dry-run -d 'Decide and report, change nothing (no state file is written)'
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l once -d 'One tick, then exit (0 done, 1 a change failed, 75 the tick could not run)'
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l release -d 'Lower everything this autopilot holds back to its baselines, verified, and forget it'
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s h -l help -d 'Print help'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l listen -d 'Address to listen on (port 0 picks a free port)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l namespaces -d 'Namespaces in the generated account' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l seed -d 'Seed of the generated account and of injected faults' -r
@@ -346,16 +384,17 @@ complete -c tcap -n "__fish_tcap_using_subcommand man" -s q -l quiet -d 'Only er
 complete -c tcap -n "__fish_tcap_using_subcommand man" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand man" -s h -l help -d 'Print help'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "analyze" -d 'Recommend a capacity mode and TRUs for every namespace'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "provision" -d 'Set Provisioned Capacity of TRUS, and wait until it is in force'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "revert" -d 'Return to On-Demand capacity, and wait until it is in force'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "verify" -d 'Check that a namespace has the expected capacity (exit 3 when not)'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "schedule-change" -d 'Provision TRUS for a window, then revert and verify; survives interruption'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "changes" -d 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "man" -d 'Write the manual pages into a directory'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes dev-server completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "analyze" -d 'Recommend a capacity mode and TRUs for every namespace'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "provision" -d 'Set Provisioned Capacity of TRUS, and wait until it is in force'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "revert" -d 'Return to On-Demand capacity, and wait until it is in force'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "verify" -d 'Check that a namespace has the expected capacity (exit 3 when not)'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "schedule-change" -d 'Provision TRUS for a window, then revert and verify; survives interruption'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "changes" -d 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "autopilot" -d 'Raise capacity when a namespace throttles, give it back when calm'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "man" -d 'Write the manual pages into a directory'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "list" -d 'Every recorded change: namespace, plan, step, running or interrupted'
 complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "resume" -d 'Resume interrupted changes (for example from cron @reboot)'
 complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within seconds'
