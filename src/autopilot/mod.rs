@@ -78,7 +78,8 @@ pub struct Decision {
 struct Finished {
     namespace: String,
     change: InFlight,
-    outcome: std::result::Result<(), ChangeFailure>,
+    /// When the server finished applying it, when it says.
+    outcome: std::result::Result<Option<DateTime<Utc>>, ChangeFailure>,
 }
 
 enum ChangeFailure {
@@ -671,7 +672,7 @@ impl<'a> Pilot<'a> {
             dry_run: false,
         };
         match outcome {
-            Ok(()) => {
+            Ok(settled_at) => {
                 let entry = self.entry(&ns);
                 entry.in_flight = None;
                 entry.memo.hold = match change.direction {
@@ -679,10 +680,12 @@ impl<'a> Pilot<'a> {
                         baseline: change.baseline,
                         trus: change.to.trus(),
                         raised_at: change.decided_at,
+                        settled_at,
                     }),
                     Direction::Lower if change.to != change.baseline => {
                         entry.memo.hold.map(|h| Hold {
                             trus: change.to.trus(),
+                            settled_at,
                             ..h
                         })
                     }
@@ -884,7 +887,7 @@ impl Job {
         change: &InFlight,
         info: Option<CapacityInfo>,
         resume: bool,
-    ) -> std::result::Result<(), ChangeFailure> {
+    ) -> std::result::Result<Option<DateTime<Utc>>, ChangeFailure> {
         let _permit = self
             .permits
             .clone()
@@ -903,7 +906,7 @@ impl Job {
         };
         let result = self.apply(ns, change, info, resume).await;
         match result {
-            Ok(()) => Ok(()),
+            Ok(settled_at) => Ok(settled_at),
             Err(Error::Api(e)) if e.kind == ApiErrorKind::Rejected => {
                 let until = self.next_allowed(ns, change).await;
                 Err(ChangeFailure::Refused {
@@ -922,18 +925,18 @@ impl Job {
         change: &InFlight,
         info: Option<CapacityInfo>,
         resume: bool,
-    ) -> Result<()> {
+    ) -> Result<Option<DateTime<Utc>>> {
         let id = &change.async_operation_id;
         let target = spec_of(change.to);
         let deadline = Instant::now() + self.wait_timeout;
         let bar = ProgressBar::hidden();
         if resume {
             match apply::earlier(&self.ops, ns, id, target).await? {
-                Earlier::InForce => return Ok(()),
+                Earlier::InForce => return Ok(None),
                 Earlier::Pending(submitted) => {
                     return apply::await_applied(&self.ops, ns, &submitted, target, deadline, &bar)
                         .await
-                        .map(|_| ())
+                        .map(|n| settled_at(&n))
                         .map_err(|e| apply::wait_error(e, ns, target, id));
                 }
                 Earlier::Ended(state) => {
@@ -952,12 +955,12 @@ impl Job {
         let namespace = apply::read_namespace(&self.ops, ns).await?;
         let plan = change::plan(namespace, info, target)?;
         if plan.already {
-            return Ok(());
+            return Ok(None);
         }
         let submitted = apply::submit(&self.ops, &plan, id).await?;
         apply::await_applied(&self.ops, ns, &submitted, target, deadline, &bar)
             .await
-            .map(|_| ())
+            .map(|n| settled_at(&n))
             .map_err(|e| apply::wait_error(e, ns, target, id))
     }
 
@@ -972,6 +975,12 @@ impl Job {
             (s + REFUSED_WAIT).max(change.decided_at)
         })
     }
+}
+
+/// When the namespace's latest capacity request ended, in the server's time (the metrics'
+/// clock too).
+fn settled_at(namespace: &crate::cloud::model::Namespace) -> Option<DateTime<Utc>> {
+    namespace.latest_request().and_then(|r| r.end_time)
 }
 
 fn spec_of(level: Level) -> CapacitySpec {

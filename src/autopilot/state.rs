@@ -201,6 +201,7 @@ mod tests {
                         baseline: Level::OnDemand,
                         trus: 4,
                         raised_at: at,
+                        settled_at: Some(at),
                     }),
                     ..Memo::default()
                 },

@@ -11,9 +11,11 @@ use super::dimension::Dimension;
 use super::recommend::{self, DEFAULT_TRU_VALUES, Inputs, Policy, fmt_int, fmt_pct};
 use super::usage::Usage;
 
-/// Lowering lands this long before the calendar hour turns at the latest: a change takes a
-/// couple of minutes to take effect, and the hour is billed at the highest value it held.
-pub const LOWER_LEAD: Duration = Duration::minutes(4);
+/// How long before the calendar hour turns (by the window's time) lowering starts: a window is
+/// about 3 minutes old when it is served (Temporal's documented offset) and a change takes a
+/// couple of minutes to take effect, so anything later would land in the next hour, which would
+/// then be billed at the raised value too.
+pub const LOWER_LEAD: Duration = Duration::minutes(7);
 
 /// How autopilot is told to behave (the command line, checked).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -84,6 +86,10 @@ pub struct Hold {
     pub trus: u32,
     /// The window of the latest raise: `--min-hold` counts from it.
     pub raised_at: DateTime<Utc>,
+    /// When the server finished applying autopilot's latest change: a window that began before
+    /// it mixes the old limit with the new one, and its throttling happened under the old.
+    #[serde(default)]
+    pub settled_at: Option<DateTime<Utc>>,
 }
 
 /// What autopilot remembers of a namespace between windows.
@@ -194,6 +200,15 @@ pub fn assess(
             ));
         }
         memo.blocked_until = None;
+    }
+    let straddles = memo
+        .hold
+        .and_then(|h| h.settled_at)
+        .is_some_and(|s| at - Duration::minutes(1) < s);
+    if (p.throttled || p.utilization >= knobs.scale_up_at) && straddles {
+        return Want::Keep(format!(
+            "{load}, in a window that began before the last change took effect"
+        ));
     }
     if p.throttled || p.utilization >= knobs.scale_up_at {
         let why = if p.throttled {
@@ -642,6 +657,7 @@ mod tests {
                 baseline: Level::OnDemand,
                 trus: 6,
                 raised_at,
+                settled_at: None,
             }),
             calm_since: Some(calm_since),
             ..Memo::default()
@@ -670,7 +686,7 @@ mod tests {
         assert!(
             matches!(assess(&mut m, held, &p, at(10, 30), &k), Want::Keep(r) if r.contains("11:00 UTC"))
         );
-        // At :56, with the lead of 1m + 4m, it lowers to on-demand.
+        // At :56 (within the interval of 1m + the lead of 7m) it lowers to on-demand.
         let mut m = calm_memo(at(8, 0), at(9, 0));
         assert_eq!(
             assess(&mut m, held, &p, at(10, 56), &k),
@@ -707,6 +723,7 @@ mod tests {
             baseline: Level::Provisioned { trus: 4 },
             trus: 8,
             raised_at: at(8, 0),
+            settled_at: None,
         };
         // The demand needs 1 TRU; the person who set 4 keeps 4.
         assert_eq!(
@@ -748,6 +765,31 @@ mod tests {
             Want::Raise { .. }
         ));
         assert_eq!(m.blocked_until, None);
+    }
+
+    #[test]
+    fn throttling_in_the_window_a_change_took_effect_in_raises_nothing() {
+        let k = knobs();
+        let held = Level::Provisioned { trus: 4 };
+        // Half the minute at the old limit: throttled, though the new limit shows 2,000.
+        let p = pressure(&usage(2_000.0, 1_400.0, 300.0), held, &k.policy);
+        assert!(p.throttled);
+        let mut m = Memo {
+            hold: Some(Hold {
+                baseline: Level::OnDemand,
+                trus: 4,
+                raised_at: at(9, 9),
+                settled_at: Some(at(9, 13) + Duration::seconds(30)),
+            }),
+            ..Memo::default()
+        };
+        assert!(
+            matches!(assess(&mut m, held, &p, at(9, 14), &k), Want::Keep(r) if r.contains("before the last change"))
+        );
+        assert!(matches!(
+            assess(&mut m, held, &p, at(9, 15), &k),
+            Want::Raise { .. }
+        ));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tcap::devserver::Config;
+use tcap::devserver::{Config, Load};
 
 use crate::common::{self, Bg, Emu, expect_code, tcap, text};
 
@@ -430,4 +430,239 @@ fn sigterm_exits_130_and_says_what_it_holds() {
     assert!(stderr.contains("tcap autopilot --release"), "{stderr}");
     // What it holds is still recorded for the next start or --release.
     assert!(pilot_state(&emu)["namespaces"][&ns]["hold"].is_object());
+}
+
+/// A per-minute profile: each namespace's APS for minutes `0..len` from `aps(minute)`.
+fn profile(len: u32, namespaces: &[(&str, &dyn Fn(u32) -> f64)]) -> String {
+    let mut csv = String::from("minute,namespace,aps\n");
+    for minute in 0..len {
+        for (ns, aps) in namespaces {
+            csv.push_str(&format!("{minute},{ns},{}\n", aps(minute)));
+        }
+    }
+    csv
+}
+
+/// An emulator replaying `csv` at `speed` times real time.
+fn replay(csv: &str, speed: f64, tweak: impl FnOnce(Config) -> Config) -> Emu {
+    let load = Load::parse(csv).unwrap();
+    let config = Config {
+        clock_speed: speed,
+        ..common::config()
+    }
+    .with_load(load);
+    Emu::with(tweak(config))
+}
+
+/// Runs autopilot in the background until the replay is over; its decisions (JSON lines).
+fn autopilot_through(emu: &Emu, speed: f64, args: &[&str]) -> Vec<Value> {
+    let scale = format!("{}", 1.0 / speed);
+    let mut all = vec!["-o", "json", "autopilot"];
+    all.extend(args);
+    let mut run = Bg::spawn_env(emu, &all, &[("TCAP_RETRY_DELAY_SCALE", scale.as_str())]);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !emu.server.ledger().finished {
+        assert!(
+            Instant::now() < deadline,
+            "the replay did not finish: {}",
+            run.err()
+        );
+        assert!(
+            run.wait_a_moment().is_none(),
+            "autopilot stopped:\n{}",
+            run.err()
+        );
+    }
+    run.kill9();
+    assert!(!run.err().contains("panicked"), "{}", run.err());
+    run.out()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn minutes_after(start: chrono::DateTime<chrono::Utc>, d: &Value) -> i64 {
+    let t: chrono::DateTime<chrono::Utc> = d["time"].as_str().unwrap().parse().unwrap();
+    (t - start).num_minutes()
+}
+
+fn find<'a>(lines: &'a [Value], ns: &str, action: &str) -> Vec<&'a Value> {
+    lines
+        .iter()
+        .filter(|d| d["action"] == action && d["namespace"].as_str().unwrap().starts_with(ns))
+        .collect()
+}
+
+/// A replayed hour: two namespaces surge at minute 8 for 12 minutes, then go quiet. One starts
+/// on-demand, one at 2 TRUs a person set. Autopilot raises both within two ticks of the first
+/// window that shows the surge, and lowers them back to their baselines (never below, never
+/// before --min-hold) in the last minutes of the hour.
+#[test]
+fn a_replayed_surge_is_raised_within_two_ticks_and_given_back_before_the_hour_turns() {
+    const SPEED: f64 = 90.0;
+    let surge = |m: u32| if (8..20).contains(&m) { 1_500.0 } else { 200.0 };
+    let steady = |m: u32| if (8..20).contains(&m) { 1_800.0 } else { 300.0 };
+    let csv = profile(66, &[("surge-prod", &surge), ("steady-prod", &steady)]);
+    let emu = replay(&csv, SPEED, |c| c);
+    let t0 = emu.server.replay_start().unwrap();
+    let steady_ns = emu.namespace("steady-prod");
+    let surge_ns = emu.namespace("surge-prod");
+    // The person's 2 TRUs, set before autopilot starts (in force by minute 3).
+    expect_code(&tcap(&emu, &["provision", &steady_ns, "2"]), 0);
+
+    let lines = autopilot_through(
+        &emu,
+        SPEED,
+        &[
+            "--namespace",
+            "*",
+            "--max-trus",
+            "8",
+            "--calm-for",
+            "10m",
+            "--min-hold",
+            "20m",
+        ],
+    );
+    for (ns, baseline) in [
+        (&surge_ns, json!({"mode": "on-demand"})),
+        (&steady_ns, json!({"mode": "provisioned", "trus": 2})),
+    ] {
+        let raises = find(&lines, ns, "raise");
+        assert_eq!(raises.len(), 1, "{ns}: {lines:#?}");
+        let raise = raises[0];
+        // Minute 8 is the window stamped 9; two ticks: that window or the next.
+        let raised_at = minutes_after(t0, raise);
+        assert!(
+            (9..=10).contains(&raised_at),
+            "{ns} raised at +{raised_at}: {raise}"
+        );
+        assert_eq!(raise["throttled"], true);
+        assert!(raise["to"]["trus"].as_u64().unwrap() <= 8);
+
+        let lowers = find(&lines, ns, "lower");
+        assert_eq!(lowers.len(), 1, "{ns}: {lines:#?}");
+        let lower = lowers[0];
+        let lowered_at = minutes_after(t0, lower);
+        assert!(
+            lowered_at - raised_at >= 20,
+            "{ns}: lowered {lowered_at} within --min-hold of {raised_at}"
+        );
+        assert!(
+            (52..60).contains(&lowered_at),
+            "{ns}: lowered at +{lowered_at}, not in the hour's last minutes"
+        );
+        assert_eq!(lower["to"], baseline, "{ns}: {lower}");
+    }
+    // What the namespaces have at the end: their baselines.
+    assert!(capacity(&emu, &surge_ns)["provisioned"].is_null());
+    assert_eq!(provisioned_trus(&emu, &steady_ns), Some(2.0));
+    let ledger = emu.server.ledger();
+    let surged = &ledger.namespaces[&surge_ns];
+    assert!(surged.throttled_minutes <= 8, "{surged:?}");
+    assert!(
+        pilot_state(&emu)["namespaces"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|e| e["hold"].is_null())
+    );
+}
+
+/// With the emulator's once-per-hour switch, a second raise within the hour is refused: said
+/// once, and tried again only once the hour since the last change is over.
+#[test]
+fn a_refused_raise_waits_for_the_next_allowed_time_and_alerts_once() {
+    const SPEED: f64 = 120.0;
+    let aps = |m: u32| match m {
+        0..5 => 200.0,
+        5..25 => 1_500.0,
+        _ => 3_500.0,
+    };
+    let csv = profile(80, &[("spiky-prod", &aps)]);
+    let emu = replay(&csv, SPEED, |c| Config {
+        one_change_per_hour: true,
+        ..c
+    });
+    let t0 = emu.server.replay_start().unwrap();
+    let slack = format!("{}/slack/webhook/T/B/x", emu.url());
+    let lines = autopilot_through(
+        &emu,
+        SPEED,
+        &[
+            "--namespace",
+            "*",
+            "--max-trus",
+            "12",
+            "--slack-webhook-url",
+            &slack,
+        ],
+    );
+    let raises = find(&lines, "spiky-prod", "raise");
+    let refused = find(&lines, "spiky-prod", "refused");
+    assert_eq!(refused.len(), 1, "{lines:#?}");
+    assert!(raises.len() >= 3, "{lines:#?}");
+    let first = minutes_after(t0, raises[0]);
+    let allowed = find(&lines, "spiky-prod", "applied")
+        .iter()
+        .filter(|d| d["to"]["trus"].as_u64() > raises[0]["to"]["trus"].as_u64())
+        .count();
+    assert_eq!(allowed, 1, "the bigger raise went through once: {lines:#?}");
+    // No raise was tried between the refusal and the hour after the first change.
+    let refused_at = minutes_after(t0, refused[0]);
+    for r in &raises[1..] {
+        let at = minutes_after(t0, r);
+        assert!(
+            at <= refused_at || at >= first + 60,
+            "raise at +{at}: {lines:#?}"
+        );
+    }
+    let alerts: Vec<String> = emu
+        .server
+        .slack_messages()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_string())
+        .filter(|t| t.contains("refused"))
+        .collect();
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+}
+
+/// Someone else changes a namespace autopilot holds: autopilot adopts their value as the
+/// baseline, says so, and sends nothing.
+#[test]
+fn a_namespace_changed_by_someone_else_is_adopted() {
+    let emu = Emu::start();
+    let ns = throttled(&emu)[0].clone();
+    let once = [
+        "-o",
+        "json",
+        "autopilot",
+        "--namespace",
+        ns.as_str(),
+        "--max-trus",
+        "8",
+        "--once",
+    ];
+    expect_code(&tcap(&emu, &once), 0);
+    let held = provisioned_trus(&emu, &ns).unwrap();
+    let theirs = if held == 10.0 { "12" } else { "10" };
+    expect_code(&tcap(&emu, &["provision", &ns, theirs]), 0);
+    let before = posts_to(&emu, &ns);
+    emu.server.advance_clock(chrono::Duration::minutes(2));
+    let out = tcap(&emu, &once);
+    expect_code(&out, 0);
+    let lines = decisions(&out);
+    let adopted = lines
+        .iter()
+        .find(|d| d["action"] == "adopted")
+        .unwrap_or_else(|| panic!("{lines:#?}\n{}", text(&out.stderr)));
+    assert_eq!(
+        adopted["to"]["trus"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| adopted["to"]["trus"].to_string()),
+        theirs
+    );
+    assert_eq!(posts_to(&emu, &ns), before, "adopting sends nothing");
+    assert!(pilot_state(&emu)["namespaces"][&ns]["hold"].is_null());
 }

@@ -214,12 +214,18 @@ pub struct Bg {
 
 impl Bg {
     pub fn spawn(emu: &Emu, args: &[&str]) -> Bg {
+        Bg::spawn_env(emu, args, &[])
+    }
+
+    /// [`Bg::spawn`] with extra environment variables.
+    pub fn spawn_env(emu: &Emu, args: &[&str], envs: &[(&str, &str)]) -> Bg {
         let logs = emu.home.path().join("logs");
         fs::create_dir_all(&logs).unwrap();
         let n = fs::read_dir(&logs).unwrap().count();
         let stdout = logs.join(format!("{n}.out"));
         let stderr = logs.join(format!("{n}.err"));
         let mut cmd = emu.command();
+        cmd.envs(envs.iter().copied());
         cmd.args(args)
             .stdin(Stdio::null())
             .stdout(fs::File::create(&stdout).unwrap())
@@ -271,6 +277,12 @@ impl Bg {
             self.out(),
             self.err()
         );
+    }
+
+    /// Sleeps a little; the exit status if it ended meanwhile.
+    pub fn wait_a_moment(&mut self) -> Option<ExitStatus> {
+        std::thread::sleep(Duration::from_millis(100));
+        self.child.try_wait().unwrap()
     }
 
     pub fn out(&self) -> String {
