@@ -83,8 +83,9 @@ struct Finished {
 }
 
 enum ChangeFailure {
-    /// Another process runs a change of the namespace: nothing was sent.
-    Locked(String),
+    /// Another process runs a change of the namespace, or someone else's capacity request is
+    /// in progress: nothing was sent.
+    Busy(String),
     /// The server refused it; no change is tried before `until`.
     Refused {
         message: String,
@@ -703,7 +704,7 @@ impl<'a> Pilot<'a> {
                 self.alert(AlertLevel::Info, &format!("`{ns}`: {text}"))
                     .await;
             }
-            Err(ChangeFailure::Locked(owner)) => {
+            Err(ChangeFailure::Busy(owner)) => {
                 self.entry(&ns).in_flight = None;
                 self.save()?;
                 self.report(decision("skipped", format!("{owner}; nothing was sent")))?;
@@ -898,12 +899,22 @@ impl Job {
         let _lock = match lock::acquire(&self.lock_path, ns) {
             Ok(l) => l,
             Err(Error::Locked { pid, .. }) => {
-                return Err(ChangeFailure::Locked(format!(
+                return Err(ChangeFailure::Busy(format!(
                     "another tcap (PID {pid}) is changing it"
                 )));
             }
             Err(e) => return Err(ChangeFailure::Failed(e)),
         };
+        if !resume
+            && let Ok(current) = apply::read_namespace(&self.ops, ns).await
+            && current
+                .latest_request()
+                .is_some_and(|r| r.state == crate::cloud::model::RequestState::InProgress)
+        {
+            return Err(ChangeFailure::Busy(
+                "a capacity request of someone else is in progress".into(),
+            ));
+        }
         let result = self.apply(ns, change, info, resume).await;
         match result {
             Ok(settled_at) => Ok(settled_at),
