@@ -49,7 +49,6 @@ pub struct Options {
     pub name: String,
     pub knobs: Knobs,
     pub dry_run: bool,
-    pub once: bool,
     pub wait_timeout: Duration,
     pub max_concurrent_changes: usize,
     /// Metrics API calls one tick may spend (retries included).
@@ -873,6 +872,13 @@ impl<'a> Pilot<'a> {
     }
 }
 
+/// How a change task ended well: applied (with when the server finished it, if it says), or
+/// not sent because someone else's request is in progress.
+enum Applied {
+    Settled(Option<DateTime<Utc>>),
+    Busy,
+}
+
 /// What a change task needs, apart from the pilot.
 struct Job {
     ops: OpsClient,
@@ -905,19 +911,12 @@ impl Job {
             }
             Err(e) => return Err(ChangeFailure::Failed(e)),
         };
-        if !resume
-            && let Ok(current) = apply::read_namespace(&self.ops, ns).await
-            && current
-                .latest_request()
-                .is_some_and(|r| r.state == crate::cloud::model::RequestState::InProgress)
-        {
-            return Err(ChangeFailure::Busy(
-                "a capacity request of someone else is in progress".into(),
-            ));
-        }
         let result = self.apply(ns, change, info, resume).await;
         match result {
-            Ok(settled_at) => Ok(settled_at),
+            Ok(Applied::Settled(settled_at)) => Ok(settled_at),
+            Ok(Applied::Busy) => Err(ChangeFailure::Busy(
+                "a capacity request of someone else is in progress".into(),
+            )),
             Err(Error::Api(e)) if e.kind == ApiErrorKind::Rejected => {
                 let until = self.next_allowed(ns, change).await;
                 Err(ChangeFailure::Refused {
@@ -936,18 +935,18 @@ impl Job {
         change: &InFlight,
         info: Option<CapacityInfo>,
         resume: bool,
-    ) -> Result<Option<DateTime<Utc>>> {
+    ) -> Result<Applied> {
         let id = &change.async_operation_id;
         let target = spec_of(change.to);
         let deadline = Instant::now() + self.wait_timeout;
         let bar = ProgressBar::hidden();
         if resume {
             match apply::earlier(&self.ops, ns, id, target).await? {
-                Earlier::InForce => return Ok(None),
+                Earlier::InForce => return Ok(Applied::Settled(None)),
                 Earlier::Pending(submitted) => {
                     return apply::await_applied(&self.ops, ns, &submitted, target, deadline, &bar)
                         .await
-                        .map(|n| settled_at(&n))
+                        .map(|n| Applied::Settled(settled_at(&n)))
                         .map_err(|e| apply::wait_error(e, ns, target, id));
                 }
                 Earlier::Ended(state) => {
@@ -964,14 +963,21 @@ impl Job {
             None => self.ops.capacity_info(ns).await?,
         };
         let namespace = apply::read_namespace(&self.ops, ns).await?;
+        // Not ours (ours would have been found above): never act on top of it.
+        if namespace
+            .latest_request()
+            .is_some_and(|r| r.state == crate::cloud::model::RequestState::InProgress)
+        {
+            return Ok(Applied::Busy);
+        }
         let plan = change::plan(namespace, info, target)?;
         if plan.already {
-            return Ok(None);
+            return Ok(Applied::Settled(None));
         }
         let submitted = apply::submit(&self.ops, &plan, id).await?;
         apply::await_applied(&self.ops, ns, &submitted, target, deadline, &bar)
             .await
-            .map(|n| settled_at(&n))
+            .map(|n| Applied::Settled(settled_at(&n)))
             .map_err(|e| apply::wait_error(e, ns, target, id))
     }
 
@@ -1026,9 +1032,4 @@ fn cap_text(cap: Cap, knobs: &Knobs) -> String {
         ),
         Cap::MaxAvailable => cap.describe().to_string(),
     }
-}
-
-/// Namespaces in the state that autopilot holds, for `tcap changes list`.
-pub fn held_namespaces(state: &PilotState) -> BTreeSet<String> {
-    state.holds().map(|(ns, _)| ns.clone()).collect()
 }

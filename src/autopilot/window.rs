@@ -1,7 +1,7 @@
 //! One metrics window, as autopilot reads it: every selected namespace's usage, the TRUs it
 //! has, and the window's own time, which is autopilot's clock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
@@ -57,10 +57,11 @@ pub async fn read(metrics: &MetricsClient, listed: &[String]) -> Result<Window, 
     }
     let complete = snapshot.completeness.is_complete();
     let attributed = attribute(by_label, listed);
+    let is_listed: BTreeSet<&str> = listed.iter().map(String::as_str).collect();
     let namespaces = attributed
         .usage
         .into_iter()
-        .filter(|(id, _)| listed.contains(id))
+        .filter(|(id, _)| is_listed.contains(id.as_str()))
         // A namespace missing from a cut answer says nothing about being idle.
         .filter(|(id, _)| complete || attributed.with_series.contains(id))
         .map(|(id, usage)| {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::Mode;
 use super::cost::{self, MIN_ACTIONS_PER_EXTRA_TRU_HOUR};
 use super::dimension::Dimension;
-use super::recommend::{self, DEFAULT_TRU_VALUES, Inputs, Policy, fmt_int, fmt_pct};
+use super::recommend::{self, DEFAULT_TRU_VALUES, Inputs, Policy, fmt_pct};
 use super::usage::Usage;
 
 /// How long before the calendar hour turns (by the window's time) lowering starts: a window is
@@ -436,11 +436,6 @@ pub fn fmt_span(d: Duration) -> String {
         (h, 0) => format!("{h}h"),
         (h, m) => format!("{h}h {m}m"),
     }
-}
-
-/// "1,234 APS" for a reason line.
-pub fn fmt_rate(v: f64, d: Dimension) -> String {
-    format!("{} {}", fmt_int(v), d.unit())
 }
 
 #[cfg(test)]

@@ -202,7 +202,6 @@ pub async fn run(args: AutopilotArgs, ctx: &Context) -> Result<()> {
         name: args.name.clone(),
         knobs,
         dry_run: args.dry_run,
-        once: args.once,
         wait_timeout: args.run.wait_timeout,
         max_concurrent_changes: args.max_concurrent_changes as usize,
         metrics_calls_per_tick: calls_per_tick,

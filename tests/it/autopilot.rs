@@ -47,6 +47,14 @@ fn pilot_state(emu: &Emu) -> Value {
     serde_json::from_slice(&fs::read(state_file(emu)).unwrap()).unwrap()
 }
 
+/// `tcap -o json autopilot ARGS --once`.
+fn once_json(emu: &Emu, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["-o", "json", "autopilot"];
+    all.extend(args);
+    all.push("--once");
+    tcap(emu, &all)
+}
+
 /// JSON lines of a run.
 fn decisions(out: &std::process::Output) -> Vec<Value> {
     text(&out.stdout)
@@ -58,20 +66,7 @@ fn decisions(out: &std::process::Output) -> Vec<Value> {
 #[test]
 fn a_dry_run_decides_and_sends_nothing() {
     let emu = Emu::start();
-    let out = tcap(
-        &emu,
-        &[
-            "-o",
-            "json",
-            "autopilot",
-            "--namespace",
-            "*",
-            "--max-trus",
-            "8",
-            "--once",
-            "--dry-run",
-        ],
-    );
+    let out = once_json(&emu, &["--namespace", "*", "--max-trus", "8", "--dry-run"]);
     expect_code(&out, 0);
     let lines = decisions(&out);
     let raised: Vec<&str> = lines
@@ -110,19 +105,7 @@ fn a_dry_run_decides_and_sends_nothing() {
 fn a_throttled_namespace_is_raised_once_verified_and_listed() {
     let emu = Emu::start();
     let ns = throttled(&emu)[0].clone();
-    let out = tcap(
-        &emu,
-        &[
-            "-o",
-            "json",
-            "autopilot",
-            "--namespace",
-            &ns,
-            "--max-trus",
-            "8",
-            "--once",
-        ],
-    );
+    let out = once_json(&emu, &["--namespace", &ns, "--max-trus", "8"]);
     expect_code(&out, 0);
     let lines = decisions(&out);
     let raise = lines
@@ -182,19 +165,7 @@ fn a_throttled_namespace_is_raised_once_verified_and_listed() {
 fn nothing_is_raised_above_max_trus_or_the_cost_cap() {
     let emu = Emu::start();
     let all = throttled(&emu);
-    let out = tcap(
-        &emu,
-        &[
-            "-o",
-            "json",
-            "autopilot",
-            "--namespace",
-            "*",
-            "--max-trus",
-            "3",
-            "--once",
-        ],
-    );
+    let out = once_json(&emu, &["--namespace", "*", "--max-trus", "3"]);
     expect_code(&out, 0);
     for ns in &all {
         let trus = provisioned_trus(&emu, ns).expect("raised");
@@ -213,19 +184,15 @@ fn nothing_is_raised_above_max_trus_or_the_cost_cap() {
     // $20 an hour allows one extra TRU-hour's minimum ($18) across everything held: 2 TRUs on
     // one namespace, and nothing for the others, each said once.
     let emu = Emu::start();
-    let out = tcap(
+    let out = once_json(
         &emu,
         &[
-            "-o",
-            "json",
-            "autopilot",
             "--namespace",
             "*",
             "--max-trus",
             "8",
             "--max-hourly-cost",
             "20",
-            "--once",
         ],
     );
     expect_code(&out, 0);
@@ -383,19 +350,7 @@ fn a_namespace_a_scheduled_change_owns_is_left_alone() {
         "{rows:#?}"
     );
 
-    let out = tcap(
-        &emu,
-        &[
-            "-o",
-            "json",
-            "autopilot",
-            "--namespace",
-            "*",
-            "--max-trus",
-            "8",
-            "--once",
-        ],
-    );
+    let out = once_json(&emu, &["--namespace", "*", "--max-trus", "8"]);
     expect_code(&out, 0);
     assert_eq!(posts_to(&emu, &ns), 0, "{}", text(&out.stderr));
     assert!(
