@@ -34,6 +34,7 @@ use crate::error::{ApiErrorKind, Error, Result};
 use crate::interrupt::InterruptNote;
 use crate::output::{OutputFormat, Printer};
 use crate::schedule::lock;
+use crate::schedule::owners::{self, Asking};
 use crate::timing;
 use state::{Direction, Entry, InFlight, PilotState};
 
@@ -413,33 +414,10 @@ impl<'a> Pilot<'a> {
         Ok(Tick::Skipped(why))
     }
 
-    /// Namespaces someone else owns: an unfinished `schedule-change` recorded in the state
-    /// directory (alive or interrupted), another autopilot's hold, or a run holding the lock.
+    /// Namespaces someone else owns: an unfinished `schedule-change` or event recorded in the
+    /// state directory (alive or interrupted), or another autopilot's hold.
     fn owners(&self) -> BTreeMap<String, String> {
-        let mut owners = BTreeMap::new();
-        if let Ok(changes) = crate::schedule::state::list(&self.changes_dir) {
-            for (_, change) in changes {
-                if let Ok(change) = change
-                    && !change.step.is_finished()
-                {
-                    owners.insert(
-                        change.plan.namespace.clone(),
-                        format!("a scheduled change ({})", change.step.as_str()),
-                    );
-                }
-            }
-        }
-        for (path, other) in state::list(&self.changes_dir) {
-            if path == self.path {
-                continue;
-            }
-            if let Ok(other) = other {
-                for (ns, _) in other.holds() {
-                    owners.insert(ns.clone(), format!("autopilot '{}'", other.name));
-                }
-            }
-        }
-        owners
+        owners::owners(&self.changes_dir, Asking::Autopilot(&self.path))
     }
 
     /// The window shows another capacity than autopilot holds: either the metrics lag behind

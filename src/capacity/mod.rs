@@ -5,6 +5,7 @@ pub mod autopilot;
 pub mod change;
 pub mod cost;
 pub mod dimension;
+pub mod ramp;
 pub mod recommend;
 pub mod select;
 pub mod usage;

@@ -204,6 +204,8 @@ async fn new_state(
             end_time: end,
             revert_to: args.revert_to,
             capacity_before: plan.previous.map(Capacity::of),
+            ramp: Vec::new(),
+            event: None,
         },
         Utc::now(),
     );

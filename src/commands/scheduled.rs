@@ -17,7 +17,7 @@ use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
 use crate::output::OutputFormat;
 use crate::schedule::state::{self, Capacity, ChangeState, Step};
-use crate::schedule::{Ending, Runner};
+use crate::schedule::{Ending, Runner, Store};
 use crate::settings::parse_duration;
 
 /// What every command that drives a change needs.
@@ -108,6 +108,7 @@ pub async fn finish(
         printer: &ctx.printer,
         interrupt: ctx.interrupt.clone(),
         in_flight,
+        store: Store::Change,
     };
     let outcome = runner.run().await;
     (ChangeResult::of(&runner.state, &path), outcome)

@@ -2,7 +2,10 @@
 //! state file, guarded by a lock, so that a run killed at any point resumes without repeating
 //! or losing a step.
 
+pub mod event;
+pub mod event_file;
 pub mod lock;
+pub mod owners;
 pub mod state;
 pub mod time;
 
@@ -23,7 +26,8 @@ use crate::error::{Error, Result};
 use crate::interrupt::InterruptNote;
 use crate::output::Printer;
 use crate::timing;
-use state::{AlertRecord, ChangeState, Request, Step};
+use event::EventFile;
+use state::{AlertRecord, ChangeState, Request, StageRecord, Step};
 use time::{fmt_span, fmt_time};
 
 /// The longest a sleep goes without looking at the wall clock and at requests from
@@ -51,6 +55,15 @@ pub struct Runner<'a> {
     /// Shared by the changes of one run: Temporal allows an account few capacity changes in
     /// flight at once, so a step waits for a permit before it sends anything.
     pub in_flight: Option<Arc<Semaphore>>,
+    pub store: Store,
+}
+
+/// Where the runner records its state.
+pub enum Store {
+    /// A change of its own: the file at the runner's `path`.
+    Change,
+    /// One namespace of an event, recorded in the event's file.
+    Event(Arc<EventFile>),
 }
 
 impl Runner<'_> {
@@ -59,7 +72,10 @@ impl Runner<'_> {
     }
 
     fn save(&mut self) -> Result<()> {
-        state::save(&self.path, &mut self.state)
+        match &self.store {
+            Store::Change => state::save(&self.path, &mut self.state),
+            Store::Event(file) => file.save_track(&mut self.state),
+        }
     }
 
     fn enter(&mut self, step: Step) -> Result<()> {
@@ -73,22 +89,35 @@ impl Runner<'_> {
     }
 
     fn resume_hint(&self) -> String {
-        format!(
-            "resume with `tcap changes resume {ns}`, or cancel with `tcap changes cancel {ns} --revert-now`",
-            ns = self.ns()
-        )
+        match &self.state.plan.event {
+            Some(event) => format!(
+                "resume with `tcap changes resume --event {event}`, or revert it with \
+                 `tcap changes cancel --event {event} {ns} --revert-now`",
+                ns = self.ns()
+            ),
+            None => format!(
+                "resume with `tcap changes resume {ns}`, or cancel with `tcap changes cancel {ns} --revert-now`",
+                ns = self.ns()
+            ),
+        }
     }
 
     /// Drives the change from its recorded step to the end.
     pub async fn run(&mut self) -> Result<Ending> {
-        self.interrupt.set(format!(
-            "the change of {} is recorded in {}; {}",
-            self.ns(),
-            self.path.display(),
-            self.resume_hint()
-        ));
+        // An event's runners share one note, set by the event.
+        let own_note = matches!(self.store, Store::Change);
+        if own_note {
+            self.interrupt.set(format!(
+                "the change of {} is recorded in {}; {}",
+                self.ns(),
+                self.path.display(),
+                self.resume_hint()
+            ));
+        }
         let ending = self.steps().await;
-        self.interrupt.clear();
+        if own_note {
+            self.interrupt.clear();
+        }
         ending
     }
 
@@ -102,36 +131,75 @@ impl Runner<'_> {
             }
             match self.state.step {
                 Step::WaitingForStart => {
-                    let start = self.state.plan.start_time;
-                    if self.sleep_until(start, "starts").await? {
+                    self.skip_overdue()?;
+                    let step = self.state.current_step();
+                    let later = self.state.stage > 0;
+                    let until = match self.state.plan.end_time {
+                        Some(end) if later => step.at.min(end),
+                        _ => step.at,
+                    };
+                    let what = if later {
+                        format!("steps to {} TRUs", step.trus)
+                    } else {
+                        "starts".to_string()
+                    };
+                    if self.sleep_until(until, &what).await? {
                         return Ok(Ending::Cancelled);
+                    }
+                    if self.state.step != Step::WaitingForStart {
+                        continue;
+                    }
+                    let now = Utc::now();
+                    // The end came first (`tcap changes extend` moved it before this step).
+                    if later && self.state.plan.end_time.is_some_and(|end| end <= now) {
+                        self.enter(Step::WaitingForEnd)?;
+                        continue;
+                    }
+                    if now < self.state.current_step().at {
+                        continue;
                     }
                     self.enter(Step::Provisioning)?;
                 }
                 Step::Provisioning => {
-                    let target = self.state.plan.target();
+                    let target = self.state.current_target();
                     match self.apply(target, Which::Provision).await {
                         Ok(()) => {
-                            self.state.outcome.initial_change_success = true;
+                            if self.state.stage == 0 {
+                                self.state.outcome.initial_change_success = true;
+                            }
+                            self.record_stage(true, false);
                             self.enter(Step::Verifying)?;
                         }
                         Err(e) => {
                             let message = format!("provisioning {target} failed: {e}");
                             self.state.error(&message);
                             self.alert(Level::Critical, &message).await;
+                            // A ramp goes on to its next step, and reverts at the end what an
+                            // earlier step left in place.
+                            let sent_before = self.state.stages.iter().any(|s| s.sent);
+                            if self.state.next_step().is_some() || sent_before {
+                                self.record_stage(false, false);
+                                self.advance()?;
+                                continue;
+                            }
                             self.enter(Step::Failed)?;
                             return Err(Error::Failed(format!("{}: {message}", self.ns())));
                         }
                     }
                 }
                 Step::Verifying => {
-                    let ok = self.verify(self.state.plan.target()).await?;
-                    self.state.outcome.verification_success = ok;
-                    if self.state.plan.end_time.is_some() {
-                        self.enter(Step::WaitingForEnd)?;
+                    let ok = self.verify(self.state.current_target()).await?;
+                    let outcome = &mut self.state.outcome;
+                    outcome.verification_success = if self.state.stage == 0 {
+                        ok
                     } else {
-                        self.enter(Step::Done)?;
+                        outcome.verification_success && ok
+                    };
+                    let stage = self.state.stage;
+                    if let Some(record) = self.state.stages.get_mut(stage) {
+                        record.verified = ok;
                     }
+                    self.advance()?;
                 }
                 Step::WaitingForEnd => {
                     let end = self
@@ -198,11 +266,71 @@ impl Runner<'_> {
         }
     }
 
+    /// After a step of the plan: on to the ramp's next step, or to the end.
+    fn advance(&mut self) -> Result<()> {
+        if self.state.next_step().is_some() {
+            self.state.stage += 1;
+            self.state.provision = Request::default();
+            return self.enter(Step::WaitingForStart);
+        }
+        if self.state.plan.end_time.is_some() {
+            self.enter(Step::WaitingForEnd)
+        } else {
+            self.enter(Step::Done)
+        }
+    }
+
+    /// What became of the current step of a ramp (a single change keeps none).
+    fn record_stage(&mut self, applied: bool, skipped: bool) {
+        if self.state.plan.ramp.is_empty() {
+            return;
+        }
+        let step = self.state.current_step();
+        let record = StageRecord {
+            trus: step.trus,
+            at: step.at,
+            async_operation_id: self.state.provision.async_operation_id.clone(),
+            sent: self.state.provision.sent_at.is_some(),
+            applied,
+            verified: false,
+            skipped,
+        };
+        let stage = self.state.stage;
+        self.state.stages.truncate(stage);
+        self.state.stages.push(record);
+    }
+
+    /// A run that resumes after a ramp's later step came due goes straight to the latest due
+    /// step: times are absolute, and an earlier step would only be replaced at once.
+    fn skip_overdue(&mut self) -> Result<()> {
+        let now = Utc::now();
+        let mut skipped = false;
+        while self.state.provision.sent_at.is_none()
+            && let Some(next) = self.state.next_step()
+            && next.at <= now
+        {
+            let step = self.state.current_step();
+            tracing::warn!(
+                "{}: the step to {} TRUs at {} is skipped: the step to {} TRUs at {} is already due",
+                self.ns(),
+                step.trus,
+                fmt_time(step.at),
+                next.trus,
+                fmt_time(next.at)
+            );
+            self.record_stage(false, true);
+            self.state.stage += 1;
+            self.state.provision = Request::default();
+            skipped = true;
+        }
+        if skipped { self.save() } else { Ok(()) }
+    }
+
     /// The end time passed before the change was sent (the run was interrupted while waiting
     /// for its start): provisioning now would only be reverted at once.
     fn window_missed(&self) -> bool {
         matches!(self.state.step, Step::WaitingForStart | Step::Provisioning)
-            && self.state.provision.sent_at.is_none()
+            && !self.state.provisioned()
             && self
                 .state
                 .plan
@@ -396,14 +524,15 @@ impl Runner<'_> {
     /// Sleeps until `until`, in slices checked against the wall clock. True when cancelled.
     async fn sleep_until(&mut self, until: DateTime<Utc>, what: &str) -> Result<bool> {
         let bar = self.printer.spinner("");
+        let end = self.state.plan.end_time;
         loop {
             if let Some(cancelled) = self.take_requests().await? {
                 bar.finish_and_clear();
                 return Ok(cancelled);
             }
-            // `tcap changes extend` moved the end: the caller sleeps to the new one, even when
-            // it is earlier than the one this sleep was for.
-            if self.state.step == Step::WaitingForEnd && self.state.plan.end_time != Some(until) {
+            // `tcap changes extend` moved the end: the caller works out what to sleep to now,
+            // even when it is earlier than what this sleep was for.
+            if self.state.plan.end_time != end {
                 bar.finish_and_clear();
                 return Ok(false);
             }

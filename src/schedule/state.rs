@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::alert::Level;
 use crate::capacity::Mode;
+use crate::capacity::ramp::RampStep;
 use crate::cloud::model::CapacitySpec;
 use crate::error::{Error, Result};
 
@@ -71,12 +72,32 @@ pub struct Plan {
     pub revert_to: RevertTo,
     /// Read before the change, for `--revert-to previous`.
     pub capacity_before: Option<Capacity>,
+    /// An event's steps for this namespace, the first at or after the start; empty for a
+    /// single change (`trus` from `start_time`). `trus` is then the ramp's peak.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ramp: Vec<RampStep>,
+    /// The event this change belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
 }
 
 impl Plan {
+    /// The peak (for a single change, the one value).
     pub fn target(&self) -> CapacitySpec {
         CapacitySpec::Provisioned {
             value: f64::from(self.trus),
+        }
+    }
+
+    /// The steps of the change: the ramp, or the one value from the start.
+    pub fn steps(&self) -> Vec<RampStep> {
+        if self.ramp.is_empty() {
+            vec![RampStep {
+                at: self.start_time,
+                trus: self.trus,
+            }]
+        } else {
+            self.ramp.clone()
         }
     }
 
@@ -175,6 +196,27 @@ pub struct ChangeState {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Which step of a ramp `provision` is for (0 for a single change).
+    #[serde(default)]
+    pub stage: usize,
+    /// The ramp's steps already dealt with, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageRecord>,
+}
+
+/// What became of one step of a ramp.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageRecord {
+    pub trus: u32,
+    pub at: DateTime<Utc>,
+    pub async_operation_id: Option<String>,
+    /// The request was sent (it may have taken effect even when it then failed).
+    pub sent: bool,
+    pub applied: bool,
+    pub verified: bool,
+    /// A later step was already due when this one's turn came (the run was interrupted).
+    #[serde(default)]
+    pub skipped: bool,
 }
 
 impl ChangeState {
@@ -195,12 +237,33 @@ impl ChangeState {
             created_at: now,
             updated_at: now,
             finished_at: None,
+            stage: 0,
+            stages: Vec::new(),
         }
     }
 
-    /// Whether the provision was sent: from then on the namespace may hold the boost.
+    /// Whether a provision was sent: from then on the namespace may hold the boost.
     pub fn provisioned(&self) -> bool {
-        self.provision.sent_at.is_some() || self.step > Step::Provisioning
+        self.provision.sent_at.is_some()
+            || self.step > Step::Provisioning
+            || self.stages.iter().any(|s| s.sent)
+    }
+
+    /// The step `provision` is for.
+    pub fn current_step(&self) -> RampStep {
+        let steps = self.plan.steps();
+        steps[self.stage.min(steps.len() - 1)]
+    }
+
+    pub fn current_target(&self) -> CapacitySpec {
+        CapacitySpec::Provisioned {
+            value: f64::from(self.current_step().trus),
+        }
+    }
+
+    /// The ramp's step after the current one, if any.
+    pub fn next_step(&self) -> Option<RampStep> {
+        self.plan.steps().get(self.stage + 1).copied()
     }
 
     pub fn error(&mut self, message: impl Into<String>) {
@@ -256,16 +319,16 @@ pub fn state_path(dir: &Path, namespace: &str) -> PathBuf {
 }
 
 /// What is in a state file, before anything is done about it.
-enum Contents {
+enum Contents<T> {
     Missing,
-    State(Box<ChangeState>),
+    State(Box<T>),
     /// Written by a newer tcap, with this schema.
     Newer(u32),
     /// Not a state file this tcap can read: garbage, truncated, or an older shape.
     Unreadable(serde_json::Error),
 }
 
-fn read(path: &Path) -> Result<Contents> {
+fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Contents<T>> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Contents::Missing),
@@ -280,7 +343,7 @@ fn read(path: &Path) -> Result<Contents> {
     {
         return Ok(Contents::Newer(v.schema));
     }
-    Ok(match serde_json::from_slice::<ChangeState>(&bytes) {
+    Ok(match serde_json::from_slice::<T>(&bytes) {
         Ok(state) => Contents::State(Box::new(state)),
         Err(e) => Contents::Unreadable(e),
     })
@@ -296,7 +359,12 @@ fn newer(path: &Path, schema: u32) -> Error {
 /// Reads a state file. A file that does not parse is moved aside (never overwritten) and named
 /// in the error; one from a newer tcap is left alone.
 pub fn load(path: &Path) -> Result<Option<ChangeState>> {
-    match read(path)? {
+    load_as(path)
+}
+
+/// [`load`] for any versioned state file (an event's, say).
+pub fn load_as<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>> {
+    match read::<T>(path)? {
         Contents::Missing => Ok(None),
         Contents::State(state) => Ok(Some(*state)),
         Contents::Newer(schema) => Err(newer(path, schema)),
@@ -361,6 +429,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Every recorded change in the directory, by namespace.
 pub fn list(dir: &Path) -> Result<Vec<(PathBuf, Result<ChangeState>)>> {
+    list_as(dir)
+}
+
+/// [`list`] for any versioned state file.
+pub fn list_as<T: serde::de::DeserializeOwned>(dir: &Path) -> Result<Vec<(PathBuf, Result<T>)>> {
     let mut out = Vec::new();
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
@@ -375,7 +448,7 @@ pub fn list(dir: &Path) -> Result<Vec<(PathBuf, Result<ChangeState>)>> {
         }
         // Listing changes nothing: an unreadable file stays where it is, shown as such every
         // time, until a command that acts on its namespace moves it aside.
-        let state = match read(&path) {
+        let state = match read::<T>(&path) {
             Ok(Contents::State(state)) => Ok(*state),
             Ok(Contents::Missing) => Err(Error::Failed(format!("{} disappeared", path.display()))),
             Ok(Contents::Newer(schema)) => Err(newer(&path, schema)),
@@ -431,6 +504,8 @@ mod tests {
                 end_time: Some(now + chrono::Duration::hours(2)),
                 revert_to: RevertTo::Previous,
                 capacity_before: Some(Capacity::of(CapacitySpec::Provisioned { value: 4.0 })),
+                ramp: Vec::new(),
+                event: None,
             },
             now,
         )

@@ -513,6 +513,8 @@ fn valid_state(ns: &str) -> Vec<u8> {
             end_time: Some(now + chrono::Duration::hours(1)),
             revert_to: RevertTo::Previous,
             capacity_before: Some(Capacity::of(CapacitySpec::OnDemand)),
+            ramp: Vec::new(),
+            event: None,
         },
         now,
     );

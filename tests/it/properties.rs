@@ -849,6 +849,8 @@ fn change_state() -> impl Strategy<Value = ChangeState> {
                 end_time,
                 revert_to,
                 capacity_before,
+                ramp: Vec::new(),
+                event: None,
             },
         );
     let errors = prop::collection::vec(
@@ -905,6 +907,8 @@ fn change_state() -> impl Strategy<Value = ChangeState> {
                 created_at,
                 updated_at,
                 finished_at,
+                stage: 0,
+                stages: Vec::new(),
             },
         )
 }
