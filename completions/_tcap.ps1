@@ -157,6 +157,9 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             break
         }
         'tcap;schedule-change' {
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'An event file: several namespaces over one window, each flat or on a ramp')
+            [CompletionResult]::new('--max-concurrent-changes', '--max-concurrent-changes', [CompletionResultType]::ParameterName, 'At most this many of an event''s capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)')
+            [CompletionResult]::new('--price-per-million-actions', '--price-per-million-actions', [CompletionResultType]::ParameterName, 'Dollars per million actions for the dry run''s figures [default: 50, the list price]')
             [CompletionResult]::new('--start-time', '--start-time', [CompletionResultType]::ParameterName, 'When to provision: RFC 3339 or local ''YYYY-MM-DD HH:MM'' [default: now]')
             [CompletionResult]::new('--end-time', '--end-time', [CompletionResultType]::ParameterName, 'When to revert: RFC 3339 or local ''YYYY-MM-DD HH:MM'' (no end: a permanent change)')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long the window lasts from its start, e.g. 4h')
@@ -173,6 +176,8 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and each calendar hour''s TRU minimum; send nothing, write no state file')
+            [CompletionResult]::new('--allow-subhour-steps', '--allow-subhour-steps', [CompletionResultType]::ParameterName, 'Allow an event''s steps less than an hour apart (TRUs are adjusted and billed hourly)')
             [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -231,6 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             break
         }
         'tcap;changes;resume' {
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'The event (from `schedule-change --file`) to resume')
             [CompletionResult]::new('--max-concurrent-changes', '--max-concurrent-changes', [CompletionResultType]::ParameterName, 'At most this many capacity changes in flight at once (Temporal allows an account 10 concurrent async operations, shared with everything else on it)')
             [CompletionResult]::new('--slack-webhook-url', '--slack-webhook-url', [CompletionResultType]::ParameterName, 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed')
             [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each capacity change to apply')
@@ -244,7 +250,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: json works for every command, csv for analyze [default: table]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors; NO_COLOR is honoured [default: auto]')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every unfinished change no other process is running (those are skipped and listed)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every unfinished change and event no other process is running (those are skipped and listed)')
             [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Run against a built-in emulated account: no key, no network')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -256,6 +262,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             break
         }
         'tcap;changes;extend' {
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'The event (from `schedule-change --file`) whose end to move')
             [CompletionResult]::new('--end-time', '--end-time', [CompletionResultType]::ParameterName, 'The new end time: RFC 3339 or local ''YYYY-MM-DD HH:MM''')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'The window''s new length from its recorded start, e.g. 6h (as in schedule-change)')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')
@@ -279,6 +286,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
             break
         }
         'tcap;changes;cancel' {
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'The event (from `schedule-change --file`) to stop')
             [CompletionResult]::new('--slack-webhook-url', '--slack-webhook-url', [CompletionResultType]::ParameterName, 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed')
             [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each capacity change to apply')
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]')

@@ -149,6 +149,9 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --help 'Print help'
         }
         &'tcap;schedule-change'= {
+            cand --file 'An event file: several namespaces over one window, each flat or on a ramp'
+            cand --max-concurrent-changes 'At most this many of an event''s capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)'
+            cand --price-per-million-actions 'Dollars per million actions for the dry run''s figures [default: 50, the list price]'
             cand --start-time 'When to provision: RFC 3339 or local ''YYYY-MM-DD HH:MM'' [default: now]'
             cand --end-time 'When to revert: RFC 3339 or local ''YYYY-MM-DD HH:MM'' (no end: a permanent change)'
             cand --duration 'How long the window lasts from its start, e.g. 4h'
@@ -165,6 +168,8 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --output 'Output format: json works for every command, csv for analyze [default: table]'
             cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
             cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
+            cand --dry-run 'Show the plan and each calendar hour''s TRU minimum; send nothing, write no state file'
+            cand --allow-subhour-steps 'Allow an event''s steps less than an hour apart (TRUs are adjusted and billed hourly)'
             cand --demo 'Run against a built-in emulated account: no key, no network'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
@@ -220,6 +225,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --help 'Print help'
         }
         &'tcap;changes;resume'= {
+            cand --event 'The event (from `schedule-change --file`) to resume'
             cand --max-concurrent-changes 'At most this many capacity changes in flight at once (Temporal allows an account 10 concurrent async operations, shared with everything else on it)'
             cand --slack-webhook-url 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed'
             cand --wait-timeout 'How long to wait for each capacity change to apply'
@@ -233,7 +239,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --output 'Output format: json works for every command, csv for analyze [default: table]'
             cand --color 'When to use colors; NO_COLOR is honoured [default: auto]'
             cand --request-timeout 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]'
-            cand --all 'Every unfinished change no other process is running (those are skipped and listed)'
+            cand --all 'Every unfinished change and event no other process is running (those are skipped and listed)'
             cand --demo 'Run against a built-in emulated account: no key, no network'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
@@ -244,6 +250,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --help 'Print help'
         }
         &'tcap;changes;extend'= {
+            cand --event 'The event (from `schedule-change --file`) whose end to move'
             cand --end-time 'The new end time: RFC 3339 or local ''YYYY-MM-DD HH:MM'''
             cand --duration 'The window''s new length from its recorded start, e.g. 6h (as in schedule-change)'
             cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'
@@ -266,6 +273,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
             cand --help 'Print help'
         }
         &'tcap;changes;cancel'= {
+            cand --event 'The event (from `schedule-change --file`) to stop'
             cand --slack-webhook-url 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed'
             cand --wait-timeout 'How long to wait for each capacity change to apply'
             cand --api-key-file 'File holding the Cloud Ops API key (''-'' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]'

@@ -144,6 +144,9 @@ complete -c tcap -n "__fish_tcap_using_subcommand verify" -s q -l quiet -d 'Only
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l file -d 'An event file: several namespaces over one window, each flat or on a ramp' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l max-concurrent-changes -d 'At most this many of an event\'s capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l price-per-million-actions -d 'Dollars per million actions for the dry run\'s figures [default: 50, the list price]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l start-time -d 'When to provision: RFC 3339 or local \'YYYY-MM-DD HH:MM\' [default: now]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l end-time -d 'When to revert: RFC 3339 or local \'YYYY-MM-DD HH:MM\' (no end: a permanent change)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l duration -d 'How long the window lasts from its start, e.g. 4h' -r
@@ -164,6 +167,8 @@ complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l color -d '
 always\t''
 never\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l dry-run -d 'Show the plan and each calendar hour\'s TRU minimum; send nothing, write no state file'
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l allow-subhour-steps -d 'Allow an event\'s steps less than an hour apart (TRUs are adjusted and billed hourly)'
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l demo -d 'Run against a built-in emulated account: no key, no network'
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s q -l quiet -d 'Only errors on stderr'
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
@@ -210,6 +215,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l event -d 'The event (from `schedule-change --file`) to resume' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l max-concurrent-changes -d 'At most this many capacity changes in flight at once (Temporal allows an account 10 concurrent async operations, shared with everything else on it)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l slack-webhook-url -d 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l wait-timeout -d 'How long to wait for each capacity change to apply' -r
@@ -226,12 +232,13 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 always\t''
 never\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l all -d 'Every unfinished change no other process is running (those are skipped and listed)'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l all -d 'Every unfinished change and event no other process is running (those are skipped and listed)'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l demo -d 'Run against a built-in emulated account: no key, no network'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Only errors on stderr'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l event -d 'The event (from `schedule-change --file`) whose end to move' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l end-time -d 'The new end time: RFC 3339 or local \'YYYY-MM-DD HH:MM\'' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l duration -d 'The window\'s new length from its recorded start, e.g. 6h (as in schedule-change)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
@@ -252,6 +259,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l event -d 'The event (from `schedule-change --file`) to stop' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l slack-webhook-url -d 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l wait-timeout -d 'How long to wait for each capacity change to apply' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F

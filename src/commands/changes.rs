@@ -9,16 +9,19 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use super::Context;
+use super::event_run;
 use super::scheduled::{ChangeResult, RunArgs, drive, finish};
 use crate::alert::{Level, Slack};
 use crate::apply;
 use crate::autopilot::state as pilot_state;
 use crate::capacity::autopilot::Level as CapacityLevel;
 use crate::capacity::change;
+use crate::capacity::ramp::RampStep;
 use crate::cloud::model::CapacitySpec;
 use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
 use crate::output::OutputFormat;
+use crate::schedule::event;
 use crate::schedule::lock;
 use crate::schedule::state::{self, Capacity, ChangeRequest, ChangeState, Step};
 use crate::schedule::time::{check_window, fmt_time, parse_time, window_length};
@@ -71,11 +74,15 @@ Examples:
     )]
     Resume {
         /// Namespace ID (<name>.<account>) whose change to resume
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        #[arg(required_unless_present_any = ["all", "event"], conflicts_with_all = ["all", "event"])]
         namespace: Option<String>,
-        /// Every unfinished change no other process is running (those are skipped and listed)
-        #[arg(long)]
+        /// Every unfinished change and event no other process is running (those are skipped
+        /// and listed)
+        #[arg(long, conflicts_with = "event")]
         all: bool,
+        /// The event (from `schedule-change --file`) to resume
+        #[arg(long, value_name = "NAME")]
+        event: Option<String>,
         /// At most this many capacity changes in flight at once (Temporal allows an account
         /// 10 concurrent async operations, shared with everything else on it)
         #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
@@ -96,8 +103,13 @@ Examples:
     )]
     #[command(group(clap::ArgGroup::new("new_end").required(true).args(["end_time", "duration"])))]
     Extend {
-        /// Namespace ID (<name>.<account>) whose change to move
-        namespace: String,
+        /// Namespace ID (<name>.<account>) whose change to move; with --event, one of the
+        /// event's namespaces (without it, the whole event)
+        #[arg(required_unless_present = "event")]
+        namespace: Option<String>,
+        /// The event (from `schedule-change --file`) whose end to move
+        #[arg(long, value_name = "NAME")]
+        event: Option<String>,
         /// The new end time: RFC 3339 or local 'YYYY-MM-DD HH:MM'
         #[arg(long, value_parser = parse_time, value_name = "TIME")]
         end_time: Option<DateTime<Utc>>,
@@ -117,8 +129,13 @@ Examples:
   tcap changes cancel payments-prod.a1b2c --revert-now"
     )]
     Cancel {
-        /// Namespace ID (<name>.<account>) whose change to stop
-        namespace: String,
+        /// Namespace ID (<name>.<account>) whose change to stop; with --event, one of the
+        /// event's namespaces (without it, the whole event)
+        #[arg(required_unless_present = "event")]
+        namespace: Option<String>,
+        /// The event (from `schedule-change --file`) to stop
+        #[arg(long, value_name = "NAME")]
+        event: Option<String>,
         /// Revert the namespace now instead of leaving its capacity as it is
         #[arg(long)]
         revert_now: bool,
@@ -129,8 +146,11 @@ Examples:
 
 #[derive(Debug, Serialize)]
 struct Listed {
-    /// `change` (a scheduled change) or `autopilot` (a namespace an autopilot holds).
+    /// `change` (a scheduled change), `event` (a namespace of an event) or `autopilot` (a
+    /// namespace an autopilot holds).
     kind: &'static str,
+    /// The event's name, for kind `event`.
+    event: Option<String>,
     namespace: String,
     trus: Option<u32>,
     start_time: Option<DateTime<Utc>>,
@@ -146,12 +166,21 @@ struct Listed {
     autopilot: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<CapacityLevel>,
+    /// An event's next step still to come.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_step: Option<RampStep>,
 }
 
 pub async fn run(args: ChangesArgs, ctx: &Context) -> Result<()> {
     let dir = state::changes_dir(ctx.settings.demo)?;
     match args.command {
         ChangesCommand::List => list(&dir, ctx),
+        ChangesCommand::Resume {
+            event: Some(event),
+            run,
+            max_concurrent_changes,
+            ..
+        } => event_run::resume(&event, &run, max_concurrent_changes, ctx).await,
         ChangesCommand::Resume {
             namespace: Some(namespace),
             run,
@@ -165,15 +194,61 @@ pub async fn run(args: ChangesArgs, ctx: &Context) -> Result<()> {
         } => resume_all(&dir, &run, max_concurrent_changes, ctx).await,
         ChangesCommand::Extend {
             namespace,
+            event: Some(event),
             end_time,
             duration,
-        } => extend(&dir, &namespace, end_time, duration, ctx),
+        } => {
+            let end = match (end_time, duration) {
+                (Some(end), _) => end,
+                (None, Some(d)) => event_start(&dir, &event)? + window_length(d)?,
+                (None, None) => unreachable!("clap requires --end-time or --duration"),
+            };
+            event_run::extend(&dir, &event, namespace.as_deref(), end, ctx)
+        }
+        ChangesCommand::Extend {
+            namespace,
+            end_time,
+            duration,
+            ..
+        } => extend(
+            &dir,
+            &namespace.expect("clap requires it without --event"),
+            end_time,
+            duration,
+            ctx,
+        ),
+        ChangesCommand::Cancel {
+            namespace,
+            event: Some(event),
+            revert_now,
+            run,
+        } => event_run::cancel(&dir, &event, namespace.as_deref(), revert_now, &run, ctx).await,
         ChangesCommand::Cancel {
             namespace,
             revert_now,
             run,
-        } => cancel(&dir, &namespace, revert_now, &run, ctx).await,
+            ..
+        } => {
+            cancel(
+                &dir,
+                &namespace.expect("clap requires it without --event"),
+                revert_now,
+                &run,
+                ctx,
+            )
+            .await
+        }
     }
+}
+
+/// The recorded start of an event, which `--duration` counts from.
+fn event_start(dir: &std::path::Path, name: &str) -> Result<DateTime<Utc>> {
+    let path = event::event_path(&event::events_dir(dir)?, name);
+    event::load(&path)?.map(|e| e.start_time).ok_or_else(|| {
+        Error::Usage(format!(
+            "no event '{name}' is recorded on this machine (see `tcap changes list`)"
+        ))
+    })
 }
 
 fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
@@ -184,6 +259,8 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
         rows.push(match loaded {
             Ok(s) => Listed {
                 kind: "change",
+                event: None,
+                next_step: None,
                 autopilot: None,
                 baseline: None,
                 status: match (s.step.is_finished(), running_pid) {
@@ -203,6 +280,8 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
             },
             Err(e) => Listed {
                 kind: "change",
+                event: None,
+                next_step: None,
                 autopilot: None,
                 baseline: None,
                 namespace,
@@ -218,6 +297,45 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
             },
         });
     }
+    let (events, unreadable) = event_run::list_rows(dir)?;
+    rows.extend(events.into_iter().map(|r| Listed {
+        kind: "event",
+        status: match (r.step.is_finished(), r.running_pid) {
+            (true, _) => "finished".into(),
+            (false, Some(pid)) => format!("running (PID {pid})"),
+            (false, None) => "interrupted".into(),
+        },
+        event: Some(r.event),
+        namespace: r.namespace,
+        trus: Some(r.trus),
+        start_time: Some(r.start_time),
+        end_time: r.end_time,
+        revert_to: Some(r.revert_to),
+        step: Some(r.step),
+        running_pid: r.running_pid,
+        state_file: r.state_file,
+        error: None,
+        autopilot: None,
+        baseline: None,
+        next_step: r.next_step,
+    }));
+    rows.extend(unreadable.into_iter().map(|(path, e)| Listed {
+        kind: "event",
+        event: Some(namespace_of(&path)),
+        namespace: String::new(),
+        trus: None,
+        start_time: None,
+        end_time: None,
+        revert_to: None,
+        step: None,
+        running_pid: None,
+        status: "unreadable".into(),
+        state_file: path.display().to_string(),
+        error: Some(e.to_string()),
+        autopilot: None,
+        baseline: None,
+        next_step: None,
+    }));
     rows.extend(autopilot_holds(dir));
     if ctx.printer.format == OutputFormat::Json {
         return ctx.printer.json(&rows);
@@ -238,7 +356,10 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
     ]);
     for r in &rows {
         table.add_row(vec![
-            r.namespace.clone(),
+            match &r.event {
+                Some(e) => format!("{} (event {e})", r.namespace),
+                None => r.namespace.clone(),
+            },
             r.trus.map(|t| t.to_string()).unwrap_or_default(),
             r.start_time.map(fmt_time).unwrap_or_default(),
             r.end_time.map(fmt_time).unwrap_or_else(|| "–".into()),
@@ -248,9 +369,16 @@ fn list(dir: &std::path::Path, ctx: &Context) -> Result<()> {
                 (None, Some(baseline)) => baseline.to_string(),
                 (None, None) => String::new(),
             },
-            r.step
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_else(|| r.kind.to_string()),
+            match (r.step, r.next_step) {
+                (Some(s), Some(next)) => format!(
+                    "{} (next: {} TRUs at {})",
+                    s.as_str(),
+                    next.trus,
+                    fmt_time(next.at)
+                ),
+                (Some(s), None) => s.as_str().to_string(),
+                (None, _) => r.kind.to_string(),
+            },
             r.error.clone().unwrap_or_else(|| r.status.clone()),
         ]);
     }
@@ -274,6 +402,8 @@ fn autopilot_holds(dir: &std::path::Path) -> Vec<Listed> {
             None => "not running".into(),
         };
         let row = |namespace: String| Listed {
+            event: None,
+            next_step: None,
             kind: "autopilot",
             namespace,
             trus: None,
@@ -461,6 +591,14 @@ async fn resume_all(
             _ => {}
         }
     }
+    // Interrupted events run beside the changes, each printing its own result.
+    let events = event_run::interrupted(dir)?;
+    let event_runs = futures_util::future::join_all(
+        events
+            .iter()
+            .map(|name| event_run::resume(name, run, max_concurrent, ctx)),
+    );
+    let mut finished_changes = Vec::new();
     if !tasks.is_empty() {
         let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
         let slack = run.slack.client(ctx)?;
@@ -473,7 +611,15 @@ async fn resume_all(
                 finished
             }
         });
-        for (result, outcome) in futures_util::future::join_all(runs).await {
+        let (changes, event_outcomes) =
+            futures_util::future::join(futures_util::future::join_all(runs), event_runs).await;
+        finished_changes = changes;
+        note_events(&mut worst, event_outcomes);
+    } else {
+        note_events(&mut worst, event_runs.await);
+    }
+    {
+        for (result, outcome) in finished_changes {
             let exit = result.exit(outcome);
             let error = exit.as_ref().err().map(|e| e.to_string());
             if let Err(e) = exit
@@ -493,7 +639,9 @@ async fn resume_all(
     report.sort_by(|a, b| a.namespace.cmp(&b.namespace));
     match ctx.printer.format {
         OutputFormat::Json => ctx.printer.json(&report)?,
-        _ if report.is_empty() => ctx.printer.outcome("no interrupted changes to resume")?,
+        _ if report.is_empty() && events.is_empty() => {
+            ctx.printer.outcome("no interrupted changes to resume")?
+        }
         _ => {
             for r in &report {
                 if r.error.is_some() {
@@ -505,6 +653,14 @@ async fn resume_all(
         }
     }
     worst.map_or(Ok(()), Err)
+}
+
+fn note_events(worst: &mut Option<Error>, outcomes: Vec<Result<()>>) {
+    for e in outcomes.into_iter().filter_map(|o| o.err()) {
+        if worst.as_ref().is_none_or(|w| e.severity() > w.severity()) {
+            *worst = Some(e);
+        }
+    }
 }
 
 fn namespace_of(path: &std::path::Path) -> String {

@@ -1,5 +1,5 @@
 //! One module per subcommand: its arguments and its `run`. Helpers that several commands share
-//! live in modules of their own here (`change_report`, `scheduled`, `slack`, `demo`), never borrowed
+//! live in modules of their own here (`change_report`, `scheduled`, `event_run`, `slack`, `demo`), never borrowed
 //! from a sibling.
 
 pub mod analyze;
@@ -9,6 +9,7 @@ pub mod changes;
 pub mod completions;
 pub mod demo;
 pub mod dev_server;
+pub mod event_run;
 pub mod man;
 pub mod provision;
 pub mod schedule_change;

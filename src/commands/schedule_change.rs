@@ -2,26 +2,32 @@
 //! end time, revert, verify, and alert Slack on failure. Interrupted runs resume from the state
 //! file: run the same command again, or `tcap changes resume`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::Context;
+use super::event_run::{self, EventOptions, single_dry_run};
 use super::scheduled::{ChangeResult, RunArgs, drive, finish};
 use crate::apply;
 use crate::capacity::change::{self, parse_trus};
+use crate::capacity::cost::LIST_PRICE_PER_MILLION_ACTIONS;
+use crate::capacity::ramp::RampStep;
+use crate::capacity::recommend;
 use crate::cloud::model::CapacitySpec;
 use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
 use crate::schedule::lock;
+use crate::schedule::owners::{Asking, owners};
 use crate::schedule::state::{self, Capacity, ChangeState, Plan, RevertTo};
 use crate::schedule::time::{check_window, fmt_span, fmt_time, parse_time, window_length};
 use crate::settings::parse_duration;
 
 #[derive(Debug, Args)]
 #[command(
-    override_usage = "tcap schedule-change [OPTIONS] <NAMESPACE> <TRUS>",
+    override_usage = "tcap schedule-change [OPTIONS] <NAMESPACE> <TRUS>\n       tcap schedule-change [OPTIONS] --file <EVENT.toml>",
     after_help = "\
 Examples:
   # 8 TRUs from 08:00 local time for 16 hours, then back to what it had before
@@ -32,15 +38,36 @@ Examples:
   0 23 * * *  tcap -q schedule-change batch-prod.a1b2c 8 --duration 3h
 
   # A short test of Provisioned Capacity, ending On-Demand whatever it had
-  tcap schedule-change sandbox-dev.a1b2c 2 --duration 30m --revert-to on-demand"
+  tcap schedule-change sandbox-dev.a1b2c 2 --duration 30m --revert-to on-demand
+
+  # An event: several namespaces over one window, some on a ramp (see the README)
+  tcap schedule-change --file black-friday.toml --dry-run   # the plan and its hourly bill
+  tcap schedule-change --file black-friday.toml"
 )]
 pub struct ScheduleChangeArgs {
     /// Namespace ID (<name>.<account>), e.g. payments-prod.a1b2c
-    pub namespace: String,
+    #[arg(required_unless_present = "file")]
+    pub namespace: Option<String>,
     /// TRUs to provision for the window: one of the namespace's valid values (e.g. 2, 3, 4, 6,
     /// 8, 10, 12)
-    #[arg(value_parser = parse_trus, allow_negative_numbers = true)]
-    pub trus: u32,
+    #[arg(value_parser = parse_trus, allow_negative_numbers = true, required_unless_present = "file")]
+    pub trus: Option<u32>,
+    /// An event file: several namespaces over one window, each flat or on a ramp
+    #[arg(long, value_name = "EVENT.toml", conflicts_with_all = ["namespace", "trus", "start_time", "end_time", "duration"])]
+    pub file: Option<PathBuf>,
+    /// Show the plan and each calendar hour's TRU minimum; send nothing, write no state file
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Allow an event's steps less than an hour apart (TRUs are adjusted and billed hourly)
+    #[arg(long, requires = "file")]
+    pub allow_subhour_steps: bool,
+    /// At most this many of an event's capacity changes in flight at once (Temporal allows an
+    /// account 10 concurrent async operations)
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub max_concurrent_changes: u32,
+    /// Dollars per million actions for the dry run's figures [default: 50, the list price]
+    #[arg(long, env = "TCAP_PRICE_PER_MILLION_ACTIONS", value_parser = recommend::parse_price, value_name = "USD")]
+    pub price_per_million_actions: Option<f64>,
     /// When to provision: RFC 3339 or local 'YYYY-MM-DD HH:MM' [default: now]
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     pub start_time: Option<DateTime<Utc>>,
@@ -58,6 +85,26 @@ pub struct ScheduleChangeArgs {
 }
 
 pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
+    let price = args
+        .price_per_million_actions
+        .or(ctx.settings.config_price_per_million_actions)
+        .unwrap_or(LIST_PRICE_PER_MILLION_ACTIONS);
+    if let Some(file) = &args.file {
+        return event_run::start(
+            EventOptions {
+                file,
+                revert_to: args.revert_to,
+                allow_subhour_steps: args.allow_subhour_steps,
+                dry_run: args.dry_run,
+                max_concurrent_changes: args.max_concurrent_changes,
+                price_per_million_actions: price,
+                run: &args.run,
+            },
+            ctx,
+        )
+        .await;
+    }
+    let args = Single::of(args);
     change::validate_namespace_id(&args.namespace)?;
     let now = Utc::now();
     let start = args.start_time.unwrap_or(now);
@@ -75,8 +122,33 @@ pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
     {
         check_window(start, end, now)?;
     }
-    let slack = args.run.slack.client(ctx)?;
+    if let Some(owner) = owners(&dir, Asking::Change).get(&args.namespace) {
+        return Err(Error::Usage(format!(
+            "{} is owned by {owner}; see `tcap changes list`",
+            args.namespace
+        )));
+    }
     let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
+    if args.dry_run {
+        let target = CapacitySpec::Provisioned {
+            value: f64::from(args.trus),
+        };
+        let plan = apply::read_plan(&ops, &args.namespace, target).await?;
+        let step = RampStep {
+            at: start,
+            trus: args.trus,
+        };
+        return single_dry_run(
+            &args.namespace,
+            step,
+            end,
+            plan.previous,
+            args.revert_to,
+            price,
+            ctx,
+        );
+    }
+    let slack = args.run.slack.client(ctx)?;
     let _lock = lock::acquire(&lock::lock_path(&dir, &args.namespace), &args.namespace)?;
 
     // Read again under the lock: another run may have moved the record on meanwhile.
@@ -116,6 +188,33 @@ pub async fn run(args: ScheduleChangeArgs, ctx: &Context) -> Result<()> {
     drive(ops, slack, state, &dir, &args.run, ctx, finished_first).await
 }
 
+/// The single-namespace form, its two arguments present (clap requires them without --file).
+struct Single {
+    namespace: String,
+    trus: u32,
+    start_time: Option<DateTime<Utc>>,
+    end_time: Option<DateTime<Utc>>,
+    duration: Option<Duration>,
+    revert_to: RevertTo,
+    dry_run: bool,
+    run: RunArgs,
+}
+
+impl Single {
+    fn of(a: ScheduleChangeArgs) -> Single {
+        Single {
+            namespace: a.namespace.expect("clap requires it without --file"),
+            trus: a.trus.expect("clap requires it without --file"),
+            start_time: a.start_time,
+            end_time: a.end_time,
+            duration: a.duration,
+            revert_to: a.revert_to,
+            dry_run: a.dry_run,
+            run: a.run,
+        }
+    }
+}
+
 fn unfinished(path: &std::path::Path) -> Result<Option<ChangeState>> {
     Ok(state::load(path)?.filter(|s| !s.step.is_finished()))
 }
@@ -131,7 +230,7 @@ enum Recorded {
     Other,
 }
 
-fn recorded(p: &Plan, args: &ScheduleChangeArgs, now: DateTime<Utc>) -> Recorded {
+fn recorded(p: &Plan, args: &Single, now: DateTime<Utc>) -> Recorded {
     let same = same_plan(p, args);
     if same && args.end_time.is_some() {
         return Recorded::Resume;
@@ -179,7 +278,7 @@ async fn finish_stale(
 
 async fn new_state(
     ops: &OpsClient,
-    args: &ScheduleChangeArgs,
+    args: &Single,
     start: DateTime<Utc>,
     end: Option<DateTime<Utc>>,
     path: &std::path::Path,
@@ -215,7 +314,7 @@ async fn new_state(
 
 /// Whether the command line asks for the recorded plan (a relative `--duration` matches any
 /// recorded end time: the recorded one is kept).
-fn same_plan(p: &Plan, args: &ScheduleChangeArgs) -> bool {
+fn same_plan(p: &Plan, args: &Single) -> bool {
     p.trus == args.trus
         && p.revert_to == args.revert_to
         && args.start_time.is_none_or(|s| s == p.start_time)

@@ -153,7 +153,14 @@ impl EventRun<'_> {
     /// Drives every unfinished namespace of the event to its end, side by side; one
     /// namespace's failure never stops the others. Returns the event as recorded at the end
     /// and each namespace's outcome.
-    pub async fn run(&self, event: EventState, path: &Path) -> (EventState, Vec<Result<Ending>>) {
+    /// `only`: drive just these namespaces (a `cancel --revert-now` of one); the others are
+    /// left as recorded.
+    pub async fn run(
+        &self,
+        event: EventState,
+        path: &Path,
+        only: Option<&[String]>,
+    ) -> (EventState, Vec<Result<Ending>>) {
         let name = event.name.clone();
         let file = Arc::new(EventFile {
             path: path.to_path_buf(),
@@ -170,6 +177,7 @@ impl EventRun<'_> {
             .tracks
             .into_iter()
             .filter(|t| !t.step.is_finished())
+            .filter(|t| only.is_none_or(|o| o.contains(&t.plan.namespace)))
             .map(|track| {
                 let namespace = track.plan.namespace.clone();
                 let mut runner = Runner {

@@ -223,7 +223,7 @@ impl ChangeState {
     pub fn new(plan: Plan, now: DateTime<Utc>) -> ChangeState {
         ChangeState {
             schema: SCHEMA,
-            step: if plan.start_time > now {
+            step: if plan.steps()[0].at > now {
                 Step::WaitingForStart
             } else {
                 Step::Provisioning

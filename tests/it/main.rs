@@ -10,6 +10,7 @@ mod autopilot;
 mod bad_input;
 mod cli;
 mod clients;
+mod events;
 mod faults;
 mod fidelity;
 mod generated;
