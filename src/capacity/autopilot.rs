@@ -17,6 +17,14 @@ use super::usage::Usage;
 /// then be billed at the raised value too.
 pub const LOWER_LEAD: Duration = Duration::minutes(7);
 
+/// How long before the hour turns (by the window's time) a lowering must be decided to take
+/// effect within the hour: the window's age (3 minutes) and the change itself (about 2). A
+/// lowering decided later lands after the hour has turned, when the new hour has already seen
+/// the raised value: it would save nothing and give up headroom, so it waits for the last
+/// minutes of that next hour instead. Any interval leaves at least one tick between this and
+/// `interval + LOWER_LEAD`.
+pub const LOWER_TOO_LATE: Duration = Duration::minutes(5);
+
 /// How autopilot is told to behave (the command line, checked).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Knobs {
@@ -261,6 +269,14 @@ pub fn assess(
         return Want::Keep(format!(
             "calm; lowers in the last minutes before {} (the hour is billed at its highest value)",
             fmt_time(at + left)
+        ));
+    }
+    if left < LOWER_TOO_LATE {
+        return Want::Keep(format!(
+            "calm, but a change now would land after {} and save nothing; lowers in the last \
+             minutes before {}",
+            fmt_time(at + left),
+            fmt_time(at + left + Duration::hours(1))
         ));
     }
     Want::Lower {
@@ -681,19 +697,32 @@ mod tests {
         assert!(
             matches!(assess(&mut m, held, &p, at(10, 30), &k), Want::Keep(r) if r.contains("11:00 UTC"))
         );
-        // At :56 (within the interval of 1m + the lead of 7m) it lowers to on-demand.
+        // At :55 (within the interval of 1m + the lead of 7m, and the last window whose change
+        // still lands before 11:00) it lowers to on-demand.
         let mut m = calm_memo(at(8, 0), at(9, 0));
         assert_eq!(
-            assess(&mut m, held, &p, at(10, 56), &k),
+            assess(&mut m, held, &p, at(10, 55), &k),
             Want::Lower {
                 needed: 0,
-                reason: "calm for 1h 56m (APS at 10% of its limit), held 2h 56m".into()
+                reason: "calm for 1h 55m (APS at 10% of its limit), held 2h 55m".into()
             }
         );
         assert_eq!(
             lower_to(0, &m.hold.unwrap(), &offered()),
             Some(Level::OnDemand)
         );
+        // A window of :57 is served at :00 of the next hour: a change now lands in an hour
+        // already billed at the raised value, so it waits for that hour's last minutes.
+        let mut m = calm_memo(at(8, 0), at(9, 0));
+        assert!(
+            matches!(assess(&mut m, held, &p, at(10, 57), &k), Want::Keep(r) if r.contains("save nothing") && r.contains("12:00 UTC"))
+        );
+        // :52 is the first window of the last minutes (1m interval + 7m lead).
+        let mut m = calm_memo(at(8, 0), at(9, 0));
+        assert!(matches!(
+            assess(&mut m, held, &p, at(10, 52), &k),
+            Want::Lower { needed: 0, .. }
+        ));
     }
 
     #[test]
