@@ -272,6 +272,18 @@ ramp = [ {{ at = "+0s", trus = 2 }}, {{ at = "+3s", trus = 4 }} ]
         text(&clash.stderr)
     );
 
+    // The same command carries on from the record (its start and end kept); killed again
+    // while it waits for the end, `changes resume --event` finishes it.
+    let mut again = Bg::spawn(&emu, &args);
+    wait_event(&emu, "sale", "both boosted and waiting for the end", |e| {
+        e["tracks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["step"] == "waiting-for-end")
+    });
+    again.kill9();
+    assert!(!again.err().contains("panicked"), "{}", again.err());
     let out = tcap(
         &emu,
         &["changes", "resume", "--event", "sale", "-o", "json"],
