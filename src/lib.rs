@@ -2,7 +2,7 @@
 //!
 //! Imports point one way, down this list (`tests/it/layers.rs` holds the list and fails on an
 //! import that points up):
-//! [`cli`] → [`commands`] → ([`autopilot`], [`schedule`]) → [`apply`] → [`alert`] → [`capacity`] → [`cloud`] →
+//! [`cli`] → [`commands`] → ([`autopilot`], [`schedule`]) → [`apply`] → ([`alert`], [`history`]) → [`capacity`] → [`cloud`] →
 //! ([`settings`], [`output`], [`secret`], [`interrupt`], [`timing`], [`error`]).
 //! [`devserver`] imports nothing else of the crate: an emulator that shared the client's types
 //! would share its mistakes.
@@ -16,6 +16,7 @@ pub mod cloud;
 pub mod commands;
 pub mod devserver;
 pub mod error;
+pub mod history;
 pub mod interrupt;
 pub mod output;
 pub mod schedule;
