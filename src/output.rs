@@ -19,6 +19,8 @@ pub enum OutputFormat {
     Table,
     Json,
     Csv,
+    /// Crontab lines that carry a plan out (`plan` only).
+    Cron,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

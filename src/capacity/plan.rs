@@ -104,7 +104,7 @@ pub fn on_demand_limits(history: &History) -> Vec<f64> {
     let mut limits = vec![ON_DEMAND_FLOOR_APS; n];
     let mut current = ON_DEMAND_FLOOR_APS;
     let mut window: Vec<f64> = Vec::with_capacity(MINUTES_PER_WEEK);
-    for i in 0..n {
+    for (i, limit) in limits.iter_mut().enumerate() {
         if i == 0 || history.at(i).minute() == 0 {
             let (from, to) = if i >= MINUTES_PER_WEEK {
                 (i - MINUTES_PER_WEEK, i)
@@ -120,7 +120,7 @@ pub fn on_demand_limits(history: &History) -> Vec<f64> {
             );
             current = on_demand_limit(&mut window);
         }
-        limits[i] = current;
+        *limit = current;
     }
     limits
 }

@@ -549,7 +549,8 @@ fn print(rows: &[Row], price: f64, ctx: &Context) -> Result<()> {
     match printer.format {
         OutputFormat::Json => printer.json(rows),
         OutputFormat::Csv => printer.csv(CSV_HEADER, rows.iter().map(csv_fields)),
-        OutputFormat::Table => {
+        // Cron is `plan`'s alone: `lib::output_for` never lets it reach here.
+        OutputFormat::Table | OutputFormat::Cron => {
             if rows.is_empty() {
                 return printer
                     .line("no namespaces found in the metrics (check --namespace / --exclude)");

@@ -10,6 +10,7 @@ pub mod completions;
 pub mod demo;
 pub mod dev_server;
 pub mod man;
+pub mod plan;
 pub mod provision;
 pub mod schedule_change;
 pub mod scheduled;
