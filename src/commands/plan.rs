@@ -207,8 +207,10 @@ pub async fn run(args: PlanArgs, ctx: &Context) -> Result<()> {
 
     // The label may hold the full ID or the bare name: the Cloud Ops list says which ID it is.
     let listed = ops.list_namespace_ids().await?;
-    let id_of_name: BTreeMap<&str, &str> =
-        listed.iter().map(|id| (name_part(id), id.as_str())).collect();
+    let id_of_name: BTreeMap<&str, &str> = listed
+        .iter()
+        .map(|id| (name_part(id), id.as_str()))
+        .collect();
     let selected: Vec<(String, History)> = read
         .histories
         .into_iter()
@@ -241,7 +243,14 @@ pub async fn run(args: PlanArgs, ctx: &Context) -> Result<()> {
             Err(e) if e.kind == ApiErrorKind::Unauthenticated => return Err(e.into()),
             other => other,
         };
-        let row = plan_namespace(ns, history, info.map_err(|e| e.to_string()), &args, price, horizon);
+        let row = plan_namespace(
+            ns,
+            history,
+            info.map_err(|e| e.to_string()),
+            &args,
+            price,
+            horizon,
+        );
         if let Some(w) = gap_warning(&row, history) {
             warnings.push(w);
         }
@@ -261,7 +270,11 @@ pub async fn run(args: PlanArgs, ctx: &Context) -> Result<()> {
         warnings,
     };
     print(&report, ctx)?;
-    let failed = report.namespaces.iter().filter(|r| r.error.is_some()).count();
+    let failed = report
+        .namespaces
+        .iter()
+        .filter(|r| r.error.is_some())
+        .count();
     if failed > 0 {
         return Err(Error::Failed(format!(
             "{failed} of {} namespaces could not be planned",
@@ -368,7 +381,10 @@ fn plan_namespace(
         within_max_throttled: false,
         monthly_saving_usd: None,
         growth: None,
-        profile_aps: profile.iter().map(|v| (v * 1000.0).round() / 1000.0).collect(),
+        profile_aps: profile
+            .iter()
+            .map(|v| (v * 1000.0).round() / 1000.0)
+            .collect(),
         sparkline: plan::sparkline(&profile),
         alternatives: Vec::new(),
         error: None,
@@ -516,10 +532,7 @@ fn table_fields(row: &NamespacePlan) -> Vec<String> {
             row.sparkline.clone(),
             "?".into(),
             "–".into(),
-            format!(
-                "error: {}",
-                row.error.as_deref().unwrap_or("not planned")
-            ),
+            format!("error: {}", row.error.as_deref().unwrap_or("not planned")),
             "–".into(),
             "–".into(),
             "–".into(),
