@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, DurationRound, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clap::Args;
 use futures_util::{StreamExt, stream};
@@ -16,11 +16,11 @@ use crate::capacity::plan::{
     self, Capacity, History, PlanAction, Prepared, Priced, describe_windows, monthly,
 };
 use crate::capacity::recommend::{self, APS_PER_TRU, DEFAULT_TRU_VALUES, fmt_int, fmt_usd};
-use crate::capacity::select::{Filter, name_part};
+use crate::capacity::select::Filter;
 use crate::cloud::model::{CapacityInfo, CapacitySpec};
 use crate::cloud::ops::OpsClient;
 use crate::error::{ApiErrorKind, Error, Result};
-use crate::history::Prometheus;
+use crate::history::{self, Prometheus};
 use crate::output::{Column, Fit, OutputFormat, num, opt_num};
 use crate::settings::{PrometheusArgs, parse_duration, process_env};
 
@@ -192,7 +192,7 @@ pub async fn run(args: PlanArgs, ctx: &Context) -> Result<()> {
     let horizon = Duration::from_std(args.horizon)
         .map_err(|_| Error::Usage("--horizon is too long".into()))?;
 
-    let (start, end) = window(Utc::now(), args.history);
+    let (start, end) = history::window(Utc::now(), args.history);
     let spinner = ctx.printer.spinner("reading history from Prometheus");
     let read = prometheus.read(start, end).await;
     spinner.finish_and_clear();
@@ -205,25 +205,9 @@ pub async fn run(args: PlanArgs, ctx: &Context) -> Result<()> {
     );
     let mut warnings = read.warnings;
 
-    // The label may hold the full ID or the bare name: the Cloud Ops list says which ID it is.
     let listed = ops.list_namespace_ids().await?;
-    let id_of_name: BTreeMap<&str, &str> = listed
-        .iter()
-        .map(|id| (name_part(id), id.as_str()))
-        .collect();
-    let selected: Vec<(String, History)> = read
-        .histories
+    let selected: Vec<(String, History)> = history::by_namespace_id(read.histories, &listed)
         .into_iter()
-        .map(|(label, h)| {
-            let id = if listed.contains(&label) {
-                label
-            } else {
-                id_of_name
-                    .get(label.as_str())
-                    .map_or(label, |id| id.to_string())
-            };
-            (id, h)
-        })
         .filter(|(id, _)| filter.matches(id))
         .collect();
     if selected.is_empty() {
@@ -282,15 +266,6 @@ pub async fn run(args: PlanArgs, ctx: &Context) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// [end − history, end) with end the last whole hour: every billed hour is whole.
-pub fn window(now: DateTime<Utc>, history: std::time::Duration) -> (DateTime<Utc>, DateTime<Utc>) {
-    let end = now
-        .duration_trunc(Duration::hours(1))
-        .expect("an hour divides any time");
-    let minutes = (history.as_secs() / 60) as i64;
-    (end - Duration::minutes(minutes), end)
 }
 
 fn today_of(info: &CapacityInfo) -> Capacity {
@@ -659,16 +634,6 @@ fn cron_days(days: &[u32]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_window_ends_at_the_last_whole_hour() {
-        let now = DateTime::parse_from_rfc3339("2026-11-30T19:42:10Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let (start, end) = window(now, std::time::Duration::from_secs(28 * 86_400));
-        assert_eq!(end.to_rfc3339(), "2026-11-30T19:00:00+00:00");
-        assert_eq!(start.to_rfc3339(), "2026-11-02T19:00:00+00:00");
-    }
 
     #[test]
     fn options_are_checked() {

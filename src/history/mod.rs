@@ -12,7 +12,7 @@ pub mod matrix;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, DurationRound, Utc};
 use futures_util::{StreamExt, stream};
 use url::Url;
 
@@ -195,6 +195,40 @@ impl Prometheus {
     }
 }
 
+/// [end − history, end) with end the last whole hour: every billed hour is whole.
+pub fn window(now: DateTime<Utc>, history: Duration) -> (DateTime<Utc>, DateTime<Utc>) {
+    let end = now
+        .duration_trunc(chrono::Duration::hours(1))
+        .expect("an hour divides any time");
+    let minutes = (history.as_secs() / 60) as i64;
+    (end - chrono::Duration::minutes(minutes), end)
+}
+
+/// The histories keyed by namespace ID: `temporal_namespace` may hold the full ID or the bare
+/// name (the docs show both), and the Cloud Ops list says which ID a bare name is.
+pub fn by_namespace_id(
+    histories: BTreeMap<String, History>,
+    listed: &[String],
+) -> BTreeMap<String, History> {
+    let id_of_name: BTreeMap<&str, &str> = listed
+        .iter()
+        .map(|id| (crate::capacity::select::name_part(id), id.as_str()))
+        .collect();
+    histories
+        .into_iter()
+        .map(|(label, h)| {
+            let id = if listed.contains(&label) {
+                label
+            } else {
+                id_of_name
+                    .get(label.as_str())
+                    .map_or(label, |id| id.to_string())
+            };
+            (id, h)
+        })
+        .collect()
+}
+
 /// A refusal in the server's own words (Prometheus answers errors as JSON).
 fn answer_error(status: u16, body: &[u8]) -> ApiError {
     let message = match matrix::parse(body) {
@@ -248,6 +282,32 @@ mod tests {
         assert!(answer_error(503, b"overloaded").is_temporary());
         assert_eq!(answer_error(503, b"overloaded").message, "overloaded");
         assert!(answer_error(401, b"").is_auth());
+    }
+
+    #[test]
+    fn the_window_ends_at_the_last_whole_hour() {
+        let now = DateTime::parse_from_rfc3339("2026-11-30T19:42:10Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let (start, end) = window(now, Duration::from_secs(28 * 86_400));
+        assert_eq!(end.to_rfc3339(), "2026-11-30T19:00:00+00:00");
+        assert_eq!(start.to_rfc3339(), "2026-11-02T19:00:00+00:00");
+    }
+
+    #[test]
+    fn labels_become_namespace_ids() {
+        let h = |n: usize| History {
+            start: DateTime::UNIX_EPOCH,
+            minutes: vec![None; n],
+        };
+        let histories = BTreeMap::from([
+            ("a.acct".to_string(), h(1)),
+            ("b".to_string(), h(2)),
+            ("gone".to_string(), h(3)),
+        ]);
+        let listed = vec!["a.acct".to_string(), "b.acct".to_string()];
+        let ids: Vec<String> = by_namespace_id(histories, &listed).into_keys().collect();
+        assert_eq!(ids, ["a.acct", "b.acct", "gone"]);
     }
 
     #[test]

@@ -511,6 +511,49 @@ fn plan_finds_what_the_history_was_built_to_show() {
         "{table}"
     );
 
+    // analyze --prometheus: the same growth, and exact hourly costs with basis "history".
+    let out = emu
+        .tcap()
+        .args(["analyze", "--prometheus", &prom.url, "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = |id: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["namespace"] == id)
+            .unwrap()
+            .clone()
+    };
+    let idle_row = row(&ids["idle-4"]);
+    assert_eq!(
+        idle_row["history"]["exact_hourly_cost_now"], 54,
+        "{idle_row:#}"
+    );
+    assert_eq!(idle_row["cost"]["basis"], "history");
+    assert_eq!(idle_row["cost"]["hourly_usd_now"], 54);
+    // The emulator's current minute is nearly idle: analyze recommends On-Demand, whose
+    // hours the history bills at 20 APS.
+    assert_eq!(idle_row["recommended_capacity_mode"], "on-demand");
+    assert_eq!(idle_row["history"]["exact_hourly_cost_recommended"], 3.6);
+    let growing_row = row(&ids["growing"]);
+    assert_eq!(growing_row["history"]["p99"], 2200);
+    assert_eq!(
+        growing_row["history"]["limit_reached_on"],
+        date.to_string(),
+        "{growing_row:#}"
+    );
+    let out = emu.tcap().args(["analyze", "-o", "json"]).output().unwrap();
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rows[0].get("history").is_none());
+    assert_ne!(rows[0]["cost"]["basis"], "history");
+
     // Cron, in a zone without summer time: 09:00-17:00 UTC is 18:00-02:00 in Tokyo, so the
     // office window crosses midnight; the batch's 01:00 UTC is 10:00. A revert to run once.
     let cron = emu
