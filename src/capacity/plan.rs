@@ -160,7 +160,8 @@ pub enum Capacity {
     },
 }
 
-/// Consecutive hours of one weekday at the schedule's TRUs.
+/// Consecutive hours at the schedule's TRUs from `start_hour` of `weekday`; a window may run
+/// past midnight into the next day (one change, not a revert and a new change at 00:00).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Window {
     #[serde(serialize_with = "weekday_name")]
@@ -173,24 +174,32 @@ fn weekday_name<S: serde::Serializer>(d: &Weekday, s: S) -> Result<S::Ok, S::Err
     s.collect_str(d)
 }
 
-/// The windows of a slot mask, in week order, each within one day.
+/// The windows of a slot mask: its runs of consecutive hours, the week read as a circle,
+/// in week order of their start.
 pub fn windows_of(mask: &[bool; SLOTS]) -> Vec<Window> {
-    let mut windows: Vec<Window> = Vec::new();
-    for (slot, on) in mask.iter().enumerate() {
-        if !on {
-            continue;
-        }
-        let weekday = Weekday::try_from((slot / 24) as u8).expect("0..7");
-        let hour = (slot % 24) as u32;
-        match windows.last_mut() {
-            Some(w) if w.weekday == weekday && w.start_hour + w.hours == hour => w.hours += 1,
-            _ => windows.push(Window {
-                weekday,
-                start_hour: hour,
-                hours: 1,
-            }),
+    let window = |slot: usize, hours: usize| Window {
+        weekday: Weekday::try_from((slot / 24) as u8).expect("0..7"),
+        start_hour: (slot % 24) as u32,
+        hours: hours as u32,
+    };
+    let Some(off) = mask.iter().position(|on| !on) else {
+        return vec![window(0, SLOTS)];
+    };
+    let mut windows = Vec::new();
+    let mut run: Option<(usize, usize)> = None;
+    for k in 1..=SLOTS {
+        let slot = (off + k) % SLOTS;
+        match (mask[slot], run) {
+            (true, None) => run = Some((slot, 1)),
+            (true, Some((start, n))) => run = Some((start, n + 1)),
+            (false, Some((start, n))) => {
+                windows.push(window(start, n));
+                run = None;
+            }
+            (false, None) => {}
         }
     }
+    windows.sort_by_key(|w| w.weekday.num_days_from_monday() * 24 + w.start_hour);
     windows
 }
 
@@ -198,9 +207,9 @@ pub fn windows_of(mask: &[bool; SLOTS]) -> Vec<Window> {
 pub fn mask_of(windows: &[Window]) -> [bool; SLOTS] {
     let mut mask = [false; SLOTS];
     for w in windows {
-        let day = w.weekday.num_days_from_monday() as usize * 24;
-        for h in w.start_hour..(w.start_hour + w.hours).min(24) {
-            mask[day + h as usize] = true;
+        let first = w.weekday.num_days_from_monday() as usize * 24 + w.start_hour as usize;
+        for k in 0..(w.hours as usize).min(SLOTS) {
+            mask[(first + k) % SLOTS] = true;
         }
     }
     mask
@@ -573,12 +582,16 @@ pub fn describe_windows(windows: &[Window]) -> String {
             let first = days[0].num_days_from_monday();
             (
                 first * 24 + start,
-                format!(
-                    "{} {:02}:00-{:02}:00",
-                    day_ranges(&days),
-                    start,
-                    start + hours
-                ),
+                if hours < 24 {
+                    format!(
+                        "{} {:02}:00-{:02}:00",
+                        day_ranges(&days),
+                        start,
+                        start + hours - if start + hours > 24 { 24 } else { 0 }
+                    )
+                } else {
+                    format!("{} {start:02}:00 for {hours}h", day_ranges(&days))
+                },
             )
         })
         .collect();
@@ -827,6 +840,22 @@ mod tests {
         assert_eq!(
             day_ranges(&[Weekday::Mon, Weekday::Wed, Weekday::Thu]),
             "Mon,Wed,Thu"
+        );
+        // Past midnight, and round the end of the week: one window each, not two.
+        let mut mask = [false; SLOTS];
+        for d in 0..5 {
+            for h in 18..26 {
+                mask[(d * 24 + h) % SLOTS] = true;
+            }
+        }
+        for h in 0..4 {
+            mask[(6 * 24 + 22 + h) % SLOTS] = true;
+        }
+        let windows = windows_of(&mask);
+        assert_eq!(mask_of(&windows), mask);
+        assert_eq!(
+            describe_windows(&windows),
+            "Mon-Fri 18:00-02:00, Sun 22:00-02:00"
         );
     }
 

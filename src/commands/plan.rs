@@ -563,24 +563,31 @@ pub fn cron(report: &PlanReport) -> String {
             ));
             continue;
         };
-        let saving = fmt_usd(row.monthly_saving_usd.unwrap_or(0.0));
+        let saving = match row.monthly_saving_usd.unwrap_or(0.0) {
+            s if s < -0.005 => format!(
+                "costs {} a month more than today, which throttles {} actions per 30 days",
+                fmt_usd(-s),
+                fmt_int(today.throttled_per_30_days)
+            ),
+            s => format!("saves {} a month", fmt_usd(s)),
+        };
         match (&chosen.capacity, action) {
             (_, PlanAction::Keep) => {
                 text.push_str(&format!("# {ns}: keep {}\n", today.description));
             }
             (Capacity::OnDemand, _) => text.push_str(&format!(
-                "# {ns}: {} → on-demand, saves {saving} a month; run once:\n# tcap revert {ns}\n",
+                "# {ns}: {} → on-demand, {saving}; run once:\n# tcap revert {ns}\n",
                 today.description
             )),
             (Capacity::Provisioned { trus }, _) => text.push_str(&format!(
-                "# {ns}: {} → {} TRUs, saves {saving} a month; run once:\n# tcap provision {ns} {}\n",
+                "# {ns}: {} → {} TRUs, {saving}; run once:\n# tcap provision {ns} {}\n",
                 today.description,
                 fmt_int(*trus),
                 fmt_int(*trus)
             )),
             (Capacity::Schedule { trus, windows }, _) => {
                 text.push_str(&format!(
-                    "# {ns}: {} → {}, on-demand outside, saves {saving} a month\n",
+                    "# {ns}: {} → {}, on-demand outside; {saving}\n",
                     today.description, chosen.description
                 ));
                 if matches!(today.capacity, Capacity::Provisioned { .. }) {

@@ -572,18 +572,15 @@ fn plan_finds_what_the_history_was_built_to_show() {
     let cron = String::from_utf8(cron.stdout).unwrap();
     assert!(cron.contains("CRON_TZ=Asia/Tokyo\n"), "{cron}");
     let office_id = &ids["office-hours"];
+    // One change per window, running past midnight, not a revert and a new change at 00:00.
     assert!(
         cron.contains(&format!(
-            "0 18 * * 1-5 tcap schedule-change {office_id} 6 --duration 6h\n"
+            "0 18 * * 1-5 tcap schedule-change {office_id} 6 --duration 8h\n"
         )),
         "{cron}"
     );
-    assert!(
-        cron.contains(&format!(
-            "0 0 * * 2-6 tcap schedule-change {office_id} 6 --duration 2h\n"
-        )),
-        "{cron}"
-    );
+    assert!(!cron.contains("0 0 * *"), "{cron}");
+    assert!(cron.contains("6 TRUs Mon-Fri 18:00-02:00"), "{cron}");
     assert!(
         cron.contains(&format!(
             "0 10 * * 0 tcap schedule-change {} 10 --duration 3h\n",
