@@ -881,6 +881,51 @@ mod tests {
         assert_eq!(s.metrics_key().unwrap().expose(), "metrics-key");
     }
 
+    #[test]
+    fn the_prometheus_url_comes_from_flag_env_or_config_and_its_token_only_over_https() {
+        let dir = tempdir();
+        let config = dir.join("config.toml");
+        let token = dir.join("token");
+        std::fs::write(&token, "tok-123\n").unwrap();
+        std::fs::write(
+            &config,
+            format!(
+                "prometheus_url = \"https://prom.example\"\nprometheus_token_file = \"{}\"\n",
+                token.display()
+            ),
+        )
+        .unwrap();
+        let args = GlobalArgs {
+            config: Some(config),
+            ..GlobalArgs::default()
+        };
+        let s = Settings::resolve(&args, &env_of(&[])).unwrap();
+        let none = PrometheusArgs::default();
+        let from_config = s.prometheus_endpoint(&none, &env_of(&[])).unwrap().unwrap();
+        assert_eq!(from_config.url.host_str(), Some("prom.example"));
+        assert_eq!(from_config.token.unwrap().expose(), "tok-123");
+        let env = env_of(&[("TCAP_PROMETHEUS_URL", "http://127.0.0.1:9090")]);
+        let from_env = s.prometheus_endpoint(&none, &env).unwrap().unwrap();
+        assert_eq!(from_env.url.as_str(), "http://127.0.0.1:9090/");
+        let flag = PrometheusArgs {
+            prometheus_url: Some("http://prom.internal:9090".into()),
+            prometheus_token_file: None,
+        };
+        let err = s.prometheus_endpoint(&flag, &env).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string()
+                .starts_with("--prometheus: refusing to send a bearer token")
+        );
+        let no_config = Settings::resolve(&no_config(), &env_of(&[])).unwrap();
+        assert!(
+            no_config
+                .prometheus_endpoint(&none, &env_of(&[]))
+                .unwrap()
+                .is_none()
+        );
+    }
+
     fn tempdir() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("tcap-settings-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -210,6 +210,19 @@ pub async fn run(args: PlanArgs, ctx: &Context) -> Result<()> {
         .into_iter()
         .filter(|(id, _)| filter.matches(id))
         .collect();
+    let without: Vec<&str> = listed
+        .iter()
+        .filter(|id| filter.matches(id) && !selected.iter().any(|(s, _)| s == *id))
+        .map(String::as_str)
+        .collect();
+    if !without.is_empty() {
+        warnings.push(format!(
+            "{} namespace(s) of the account have no action_limit series in the history, so \
+             nothing is planned for them: {}",
+            without.len(),
+            without.join(", ")
+        ));
+    }
     if selected.is_empty() {
         return Err(Error::Failed(
             "no namespace of the history matches --namespace / --exclude".into(),
