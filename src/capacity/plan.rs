@@ -11,7 +11,11 @@
 //!   billed the larger of its actions and the TRU minimum of the highest TRU value held in it;
 //! - Provisioned T TRUs: L = 500 × T; On-Demand: L = max(500, min(4 × mean, 2 × p90)) of the
 //!   demand over the 7 days before the hour (the first 7 days of history stand in for hours
-//!   that have fewer behind them), recomputed each hour.
+//!   that have fewer behind them), recomputed each hour;
+//! - requests and operations likewise, with their own per-TRU rates and On-Demand floors
+//!   ([`Dimension`]); Temporal says their On-Demand limits follow 7 days of use without giving
+//!   the formula, so the actions' one is used. They are not billed, but an alternative that
+//!   throttles them is held to the same budget as actions.
 
 use std::collections::BTreeMap;
 
@@ -19,7 +23,8 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc, Weekday};
 use serde::Serialize;
 
 use super::cost::{minimum_actions_per_hour, usd};
-use super::recommend::{APS_PER_TRU, ON_DEMAND_FLOOR_APS};
+use super::dimension::Dimension;
+use super::recommend::ON_DEMAND_FLOOR_APS;
 
 const MINUTES_PER_WEEK: usize = 7 * 24 * 60;
 /// Slots of a recurring schedule: weekday × hour.
@@ -37,12 +42,22 @@ pub struct Minute {
     pub background: f64,
     /// `total_action_throttled_count`, summed.
     pub throttled: f64,
+    /// Requests asked for: `service_request_count` + `service_request_throttled_count`.
+    pub requests: f64,
+    /// Operations asked for, background ones left out: `operations_count` +
+    /// `operations_throttled_count`.
+    pub operations: f64,
 }
 
 impl Minute {
     /// What was asked for: what ran plus what was turned away.
     pub fn demand(&self) -> f64 {
         self.foreground + self.throttled
+    }
+
+    /// Demand in each dimension, in [`Dimension::ALL`] order.
+    pub fn demands(&self) -> [f64; 3] {
+        [self.demand(), self.requests, self.operations]
     }
 }
 
@@ -98,11 +113,21 @@ pub fn slot_of<Z: TimeZone>(at: DateTime<Utc>, tz: &Z) -> usize {
     local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize
 }
 
-/// On-Demand's limit in each minute, by the rule in the module comment.
+/// On-Demand's action limit in each minute, by the rule in the module comment.
 pub fn on_demand_limits(history: &History) -> Vec<f64> {
+    on_demand_limits_of(history, Dimension::Aps)
+}
+
+/// On-Demand's limit of `dimension` in each minute.
+pub fn on_demand_limits_of(history: &History, dimension: Dimension) -> Vec<f64> {
     let n = history.minutes.len();
-    let mut limits = vec![ON_DEMAND_FLOOR_APS; n];
-    let mut current = ON_DEMAND_FLOOR_APS;
+    let floor = dimension.on_demand_floor();
+    let index = Dimension::ALL
+        .iter()
+        .position(|d| *d == dimension)
+        .expect("one of ALL");
+    let mut limits = vec![floor; n];
+    let mut current = floor;
     let mut window: Vec<f64> = Vec::with_capacity(MINUTES_PER_WEEK);
     for (i, limit) in limits.iter_mut().enumerate() {
         if i == 0 || history.at(i).minute() == 0 {
@@ -116,9 +141,9 @@ pub fn on_demand_limits(history: &History) -> Vec<f64> {
                 history.minutes[from..to]
                     .iter()
                     .flatten()
-                    .map(Minute::demand),
+                    .map(|m| m.demands()[index]),
             );
-            current = on_demand_limit(&mut window);
+            current = on_demand_limit_above(&mut window, floor);
         }
         *limit = current;
     }
@@ -127,12 +152,17 @@ pub fn on_demand_limits(history: &History) -> Vec<f64> {
 
 /// max(500, min(4 × mean, 2 × p90)) of `demand` (reordered); the floor when it is empty.
 pub fn on_demand_limit(demand: &mut [f64]) -> f64 {
+    on_demand_limit_above(demand, ON_DEMAND_FLOOR_APS)
+}
+
+/// max(`floor`, min(4 × mean, 2 × p90)) of `demand`; the floor when it is empty.
+fn on_demand_limit_above(demand: &mut [f64], floor: f64) -> f64 {
     if demand.is_empty() {
-        return ON_DEMAND_FLOOR_APS;
+        return floor;
     }
     let mean = demand.iter().sum::<f64>() / demand.len() as f64;
     let p90 = percentile(demand, 0.90);
-    ON_DEMAND_FLOOR_APS.max((4.0 * mean).min(2.0 * p90))
+    floor.max((4.0 * mean).min(2.0 * p90))
 }
 
 /// Nearest rank: the smallest value with at least `q` of the values at or below it.
@@ -225,12 +255,38 @@ pub struct Bill {
     /// Actions billed for the TRU minimum beyond those used.
     pub shortfall_actions: f64,
     pub throttled_actions: f64,
+    pub throttled_requests: f64,
+    pub throttled_operations: f64,
+}
+
+impl Bill {
+    /// Throttled actions, requests and operations, in [`Dimension::ALL`] order.
+    pub fn throttled(&self) -> [f64; 3] {
+        [
+            self.throttled_actions,
+            self.throttled_requests,
+            self.throttled_operations,
+        ]
+    }
+
+    /// Whether each dimension throttles within `budget`.
+    pub fn fits(&self, budget: f64) -> bool {
+        fits(self.throttled(), budget)
+    }
+}
+
+fn fits(throttled: [f64; 3], budget: f64) -> bool {
+    throttled.iter().all(|t| within(*t, budget))
 }
 
 /// The history with what every alternative needs computed once.
 pub struct Prepared<'a> {
     pub history: &'a History,
+    /// On-Demand's action limit each minute.
     pub on_demand: Vec<f64>,
+    /// On-Demand's request and operation limits each minute.
+    on_demand_rps: Vec<f64>,
+    on_demand_ops: Vec<f64>,
     /// Each minute's slot in the plan's zone.
     pub slots: Vec<usize>,
     pub price_per_million: f64,
@@ -244,6 +300,8 @@ impl<'a> Prepared<'a> {
         Prepared {
             history,
             on_demand: on_demand_limits(history),
+            on_demand_rps: on_demand_limits_of(history, Dimension::Rps),
+            on_demand_ops: on_demand_limits_of(history, Dimension::Ops),
             slots,
             price_per_million,
         }
@@ -278,8 +336,16 @@ impl<'a> Prepared<'a> {
         total
     }
 
-    fn limit(&self, trus: Option<f64>, i: usize) -> f64 {
-        trus.map_or(self.on_demand[i], |t| t * APS_PER_TRU)
+    /// The limits in minute `i` holding `trus` (`None`: On-Demand), in [`Dimension::ALL`] order.
+    fn limit(&self, trus: Option<f64>, i: usize) -> [f64; 3] {
+        match trus {
+            Some(t) => Dimension::ALL.map(|d| t * d.per_tru()),
+            None => [
+                self.on_demand[i],
+                self.on_demand_rps[i],
+                self.on_demand_ops[i],
+            ],
+        }
     }
 
     /// Calls `f` with the minute indexes of each calendar hour, in order.
@@ -308,7 +374,9 @@ impl<'a> Prepared<'a> {
                 let mut bill = Bill::default();
                 hour.close(&mut bill, self.price_per_million);
                 costs[slot][k].usd += bill.usd;
-                costs[slot][k].throttled += bill.throttled_actions;
+                for (sum, t) in costs[slot][k].throttled.iter_mut().zip(bill.throttled()) {
+                    *sum += t;
+                }
             }
         });
         costs
@@ -321,17 +389,22 @@ impl<'a> Prepared<'a> {
     pub fn best_schedule(&self, trus: u32, budget: f64) -> Option<Capacity> {
         let costs = self.slot_costs(f64::from(trus));
         let mut mask = [false; SLOTS];
-        let mut throttled = 0.0;
         for (slot, [od, pv]) in costs.iter().enumerate() {
             mask[slot] = pv.usd < od.usd;
-            throttled += if mask[slot] {
-                pv.throttled
-            } else {
-                od.throttled
-            };
         }
-        if !within(throttled, budget) {
-            let mut switches: Vec<(f64, f64, usize)> = costs
+        // Summed afresh, not kept by subtraction: sums of rates leave binary noise.
+        let throttled_of = |mask: &[bool; SLOTS]| {
+            let mut sum = [0.0; 3];
+            for (slot, pair) in costs.iter().enumerate() {
+                let held = pair[usize::from(mask[slot])];
+                for (s, t) in sum.iter_mut().zip(held.throttled) {
+                    *s += t;
+                }
+            }
+            sum
+        };
+        if !fits(throttled_of(&mask), budget) {
+            let mut switches: Vec<(f64, usize)> = costs
                 .iter()
                 .enumerate()
                 .filter_map(|(slot, pair)| {
@@ -340,19 +413,25 @@ impl<'a> Prepared<'a> {
                     } else {
                         (pair[0], pair[1])
                     };
-                    let gain = now.throttled - other.throttled;
-                    (gain > 0.0).then(|| ((other.usd - now.usd) / gain, gain, slot))
+                    // Every dimension's throttling counts alike: each has the same budget.
+                    let gain: f64 =
+                        now.throttled.iter().sum::<f64>() - other.throttled.iter().sum::<f64>();
+                    let worse = now
+                        .throttled
+                        .iter()
+                        .zip(other.throttled)
+                        .any(|(a, b)| b > *a);
+                    (gain > 0.0 && !worse).then(|| ((other.usd - now.usd) / gain, slot))
                 })
                 .collect();
-            switches.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
-            for (_, gain, slot) in switches {
-                if within(throttled, budget) {
+            switches.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for (_, slot) in switches {
+                mask[slot] = !mask[slot];
+                if fits(throttled_of(&mask), budget) {
                     break;
                 }
-                mask[slot] = !mask[slot];
-                throttled -= gain;
             }
-            if !within(throttled, budget) {
+            if !fits(throttled_of(&mask), budget) {
                 return None;
             }
         }
@@ -367,7 +446,7 @@ impl<'a> Prepared<'a> {
 #[derive(Clone, Copy, Debug, Default)]
 struct SlotCost {
     usd: f64,
-    throttled: f64,
+    throttled: [f64; 3],
 }
 
 /// One calendar hour being summed.
@@ -375,12 +454,12 @@ struct SlotCost {
 struct HourTally {
     recorded: bool,
     actions: f64,
-    throttled: f64,
+    throttled: [f64; 3],
     trus: Option<f64>,
 }
 
 impl HourTally {
-    fn add(&mut self, minute: Option<Minute>, limit: f64, trus: Option<f64>) {
+    fn add(&mut self, minute: Option<Minute>, limits: [f64; 3], trus: Option<f64>) {
         // The highest TRU value held in the hour counts, recorded minute or not.
         self.trus = match (self.trus, trus) {
             (Some(a), Some(b)) => Some(a.max(b)),
@@ -388,9 +467,13 @@ impl HourTally {
         };
         let Some(m) = minute else { return };
         self.recorded = true;
-        let demand = m.demand();
-        self.actions += (demand.min(limit) + m.background) * 60.0;
-        self.throttled += (demand - limit).max(0.0) * 60.0;
+        let demands = m.demands();
+        // Background actions are billed though not limited: drop `+ m.background` here if
+        // Temporal's pricing ever says they are not billed.
+        self.actions += (demands[0].min(limits[0]) + m.background) * 60.0;
+        for ((t, demand), limit) in self.throttled.iter_mut().zip(demands).zip(limits) {
+            *t += (demand - limit).max(0.0) * 60.0;
+        }
     }
 
     fn close(self, bill: &mut Bill, price: f64) {
@@ -405,7 +488,9 @@ impl HourTally {
         bill.hours += 1;
         bill.actions += self.actions;
         bill.shortfall_actions += billed - self.actions;
-        bill.throttled_actions += self.throttled;
+        bill.throttled_actions += self.throttled[0];
+        bill.throttled_requests += self.throttled[1];
+        bill.throttled_operations += self.throttled[2];
     }
 }
 
@@ -449,7 +534,7 @@ pub fn choose(priced: &[Priced], budget: f64) -> (usize, bool) {
     let within = priced
         .iter()
         .enumerate()
-        .filter(|(_, p)| within(p.bill.throttled_actions, budget))
+        .filter(|(_, p)| p.bill.fits(budget))
         .min_by_key(|(i, p)| (cents(p), *i))
         .map(|(i, _)| i);
     match within {
@@ -459,9 +544,9 @@ pub fn choose(priced: &[Priced], budget: f64) -> (usize, bool) {
                 .iter()
                 .enumerate()
                 .min_by(|(i, a), (j, b)| {
-                    a.bill
-                        .throttled_actions
-                        .total_cmp(&b.bill.throttled_actions)
+                    let total = |p: &Priced| p.bill.throttled().iter().sum::<f64>();
+                    total(a)
+                        .total_cmp(&total(b))
                         .then(cents(a).cmp(&cents(b)))
                         .then(i.cmp(j))
                 })
@@ -728,6 +813,7 @@ mod tests {
                     foreground: 1000.0,
                     background: 10.0,
                     throttled: 200.0,
+                    ..Minute::default()
                 });
                 60
             ],
@@ -789,6 +875,48 @@ mod tests {
         // 80 busy hours × 2,800 × 3,600 × $50/M.
         assert!((priced[i].bill.usd - 80.0 * 504.0).abs() < 1e-6);
         assert_eq!(PlanAction::of(&today, &s), PlanAction::Schedule);
+    }
+
+    #[test]
+    fn requests_can_be_what_needs_the_trus() {
+        // 200 APS all week (On-Demand's 500 carries it), but 5,000 RPS 12:00-13:00 each day
+        // and 100 otherwise: On-Demand's request limit stays at its 2,000 floor (p90 100).
+        // 3 TRUs give 4,500 RPS, 4 give 6,000: 4 TRUs in that hour only.
+        let start = at("2026-11-02T00:00:00Z");
+        let minutes = (0..7 * 1440)
+            .map(|i| {
+                let t = start + Duration::minutes(i);
+                Some(Minute {
+                    limit: 500.0,
+                    foreground: 200.0,
+                    requests: if t.hour() == 12 { 5000.0 } else { 100.0 },
+                    ..Minute::default()
+                })
+            })
+            .collect();
+        let h = History { start, minutes };
+        let p = Prepared::new(&h, &Utc, 50.0);
+        let od = p.bill(&Capacity::OnDemand);
+        assert_eq!(od.throttled_actions, 0.0);
+        assert_eq!(od.throttled_requests, 7.0 * 3000.0 * 3600.0);
+        assert!(!od.fits(0.0));
+        assert_eq!(p.best_schedule(3, 0.0), None);
+        let all = alternatives(&p, &Capacity::OnDemand, &[2, 3, 4, 6], 0.0);
+        let priced: Vec<Priced> = all
+            .into_iter()
+            .map(|c| Priced {
+                bill: p.bill(&c),
+                capacity: c,
+            })
+            .collect();
+        let (i, within) = choose(&priced, 0.0);
+        assert!(within);
+        let Capacity::Schedule { trus: 4, windows } = &priced[i].capacity else {
+            panic!("{:?}", priced[i].capacity)
+        };
+        assert_eq!(describe_windows(windows), "Mon-Sun 12:00-13:00");
+        // On-Demand's bill and, 7 times, the 1,080,000 minimum less the 720,000 used: $18.
+        assert!((priced[i].bill.usd - (od.usd + 7.0 * 18.0)).abs() < 1e-6);
     }
 
     #[test]

@@ -156,6 +156,16 @@ pub struct PricedRow {
     pub throttled_actions: f64,
     #[serde(serialize_with = "num")]
     pub throttled_per_30_days: f64,
+    /// Requests and operations above the limits this capacity would have had; not billed, held
+    /// to the same --max-throttled.
+    #[serde(serialize_with = "num")]
+    pub throttled_requests: f64,
+    #[serde(serialize_with = "num")]
+    pub throttled_operations: f64,
+    #[serde(serialize_with = "num")]
+    pub throttled_requests_per_30_days: f64,
+    #[serde(serialize_with = "num")]
+    pub throttled_operations_per_30_days: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -334,6 +344,10 @@ fn priced_row(p: &Priced, budget_scale: f64) -> PricedRow {
         minimum_shortfall_actions: b.shortfall_actions,
         throttled_actions: b.throttled_actions,
         throttled_per_30_days: b.throttled_actions * budget_scale,
+        throttled_requests: b.throttled_requests,
+        throttled_operations: b.throttled_operations,
+        throttled_requests_per_30_days: b.throttled_requests * budget_scale,
+        throttled_operations_per_30_days: b.throttled_operations * budget_scale,
     }
 }
 
@@ -533,10 +547,16 @@ fn table_fields(row: &NamespacePlan) -> Vec<String> {
         chosen.description.clone()
     };
     if !row.within_max_throttled {
-        plan.push_str(&format!(
-            " (throttles {}/30d)",
-            fmt_int(chosen.throttled_per_30_days)
-        ));
+        let parts: Vec<String> = [
+            (chosen.throttled_per_30_days, "actions"),
+            (chosen.throttled_requests_per_30_days, "requests"),
+            (chosen.throttled_operations_per_30_days, "operations"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0.0)
+        .map(|(n, what)| format!("{} {what}", fmt_int(n)))
+        .collect();
+        plan.push_str(&format!(" (throttles {}/30d)", parts.join(", ")));
     }
     let growth = row.growth.as_ref();
     vec![

@@ -90,6 +90,10 @@ pub enum Family {
     Limit,
     Count,
     Throttled,
+    /// Requests asked for: count and throttled summed.
+    Requests,
+    /// Operations asked for, background left out: count and throttled summed.
+    Operations,
 }
 
 /// Minutes per namespace from `start` (whole minute) for `minutes` minutes.
@@ -173,6 +177,8 @@ impl Assembler {
                     Family::Count if background => m.background += v,
                     Family::Count => m.foreground += v,
                     Family::Throttled => m.throttled += v,
+                    Family::Requests => m.requests += v,
+                    Family::Operations => m.operations += v,
                     Family::Limit => unreachable!("limits were placed first"),
                 }
             }
@@ -274,6 +280,14 @@ mod tests {
             Family::Throttled,
             vec![series(&[("temporal_namespace", "a.x")], &[(t + 60, 20.0)])],
         );
+        a.add(
+            Family::Requests,
+            vec![series(&[("temporal_namespace", "a.x")], &[(t, 250.0)])],
+        );
+        a.add(
+            Family::Operations,
+            vec![series(&[("temporal_namespace", "a.x")], &[(t, 150.0)])],
+        );
         // Minute 3 has no limit: a gap, its count notwithstanding; minute 2 has a limit and no
         // count: recorded, 0 actions. An off-grid point is ignored.
         a.add(
@@ -291,7 +305,9 @@ mod tests {
                 limit: 500.0,
                 foreground: 100.0,
                 background: 5.0,
-                throttled: 0.0
+                throttled: 0.0,
+                requests: 250.0,
+                operations: 150.0,
             })
         );
         assert_eq!(m[1].unwrap().demand(), 70.0);

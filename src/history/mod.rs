@@ -36,6 +36,12 @@ pub const COUNT_QUERY: &str = "sum by (temporal_namespace, is_background) \
      (last_over_time(temporal_cloud_v1_total_action_count[59s]))";
 pub const THROTTLED_QUERY: &str = "sum by (temporal_namespace) \
      (last_over_time(temporal_cloud_v1_total_action_throttled_count[59s]))";
+/// Requests asked for: what ran and what was throttled, in one query.
+pub const REQUESTS_QUERY: &str = "sum by (temporal_namespace) (last_over_time(\
+     {__name__=~\"temporal_cloud_v1_service_request_(count|throttled_count)\"}[59s]))";
+/// Operations asked for, as for actions without the background ones.
+pub const OPERATIONS_QUERY: &str = "sum by (temporal_namespace) (last_over_time(\
+     {__name__=~\"temporal_cloud_v1_operations_(count|throttled_count)\",is_background!=\"true\"}[59s]))";
 
 /// A Prometheus query API.
 pub struct Prometheus {
@@ -150,6 +156,8 @@ impl Prometheus {
             (Family::Limit, LIMIT_QUERY),
             (Family::Count, COUNT_QUERY),
             (Family::Throttled, THROTTLED_QUERY),
+            (Family::Requests, REQUESTS_QUERY),
+            (Family::Operations, OPERATIONS_QUERY),
         ]
         .into_iter()
         .flat_map(|(family, query)| {

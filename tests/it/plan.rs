@@ -140,6 +140,12 @@ struct Sample {
     fg: f64,
     bg: f64,
     throttled: f64,
+    /// Requests that ran and that were throttled.
+    rps: f64,
+    rps_throttled: f64,
+    /// Foreground and background operations.
+    ops: f64,
+    ops_bg: f64,
 }
 
 /// The constructed account: name → minute → sample (`None`: nothing recorded).
@@ -150,13 +156,20 @@ fn busy(t: DateTime<Utc>) -> bool {
 }
 
 /// Busy 09-17 on weekdays at 2,800 APS, of which On-Demand ran 2,600 and throttled 200; 5 APS
-/// of background actions always; no foreground row when idle.
+/// of background actions always; no foreground row when idle. Requests 2.5 and operations 1.5
+/// per action when busy, and 100,000 background operations a second all the time: they do not
+/// count toward the limit (counted, On-Demand would never throttle and no TRU value would do).
 fn office(t: DateTime<Utc>, _: i64) -> Option<Sample> {
+    let b = busy(t);
     Some(Sample {
         limit: 2600.0,
-        fg: if busy(t) { 2600.0 } else { 0.0 },
+        fg: if b { 2600.0 } else { 0.0 },
         bg: 5.0,
-        throttled: if busy(t) { 200.0 } else { 0.0 },
+        throttled: if b { 200.0 } else { 0.0 },
+        rps: if b { 6500.0 } else { 0.0 },
+        rps_throttled: if b { 500.0 } else { 0.0 },
+        ops: if b { 4200.0 } else { 0.0 },
+        ops_bg: 100_000.0,
     })
 }
 
@@ -297,6 +310,51 @@ fn write_openmetrics(path: &Path, ids: &BTreeMap<&str, String>, start: DateTime<
             &|s| (s.throttled > 0.0).then_some(s.throttled),
         );
     }
+    let office_id = &ids["office-hours"];
+    writeln!(out, "# TYPE temporal_cloud_v1_service_request_count gauge").unwrap();
+    let op = ",operation=\"StartWorkflowExecution\"";
+    each(
+        &mut out,
+        "temporal_cloud_v1_service_request_count",
+        op,
+        office,
+        office_id,
+        &|s| (s.rps > 0.0).then_some(s.rps),
+    );
+    writeln!(
+        out,
+        "# TYPE temporal_cloud_v1_service_request_throttled_count gauge"
+    )
+    .unwrap();
+    each(
+        &mut out,
+        "temporal_cloud_v1_service_request_throttled_count",
+        op,
+        office,
+        office_id,
+        &|s| (s.rps_throttled > 0.0).then_some(s.rps_throttled),
+    );
+    writeln!(out, "# TYPE temporal_cloud_v1_operations_count gauge").unwrap();
+    let fg =
+        ",operation=\"UpdateWorkflowExecution\",is_background=\"false\",namespace_mode=\"active\"";
+    each(
+        &mut out,
+        "temporal_cloud_v1_operations_count",
+        fg,
+        office,
+        office_id,
+        &|s| (s.ops > 0.0).then_some(s.ops),
+    );
+    let bg =
+        ",operation=\"UpdateWorkflowExecution\",is_background=\"true\",namespace_mode=\"active\"";
+    each(
+        &mut out,
+        "temporal_cloud_v1_operations_count",
+        bg,
+        office,
+        office_id,
+        &|s| Some(s.ops_bg),
+    );
     writeln!(out, "# EOF").unwrap();
     out.flush().unwrap();
 }
@@ -427,6 +485,17 @@ fn plan_finds_what_the_history_was_built_to_show() {
         cents(160.0 * 2805.0 * 3600.0 * 50e-6 + 512.0 * 5.0 * 3600.0 * 50e-6)
     );
     assert!(o["today"]["throttled_actions"].as_f64().unwrap() > 0.0);
+    // Requests and operations: On-Demand's limits are 4 × their means too (6,666.7 RPS and the
+    // 4,000 OPS floor), below the peaks of 7,000 and 4,200; 6 TRUs give 9,000 and 24,000.
+    let hours: f64 = 160.0 * 3600.0;
+    let od_rps: f64 = 4.0 * 7000.0 * 2400.0 / 10_080.0;
+    assert_eq!(
+        o["today"]["throttled_requests"].as_f64().unwrap().round(),
+        ((7000.0 - od_rps) * hours).round()
+    );
+    assert_eq!(o["today"]["throttled_operations"], 200.0 * hours);
+    assert_eq!(o["chosen"]["throttled_requests"], 0);
+    assert_eq!(o["chosen"]["throttled_operations"], 0);
 
     // Growing 10% a week on 6 TRUs: the newest week's p99 is 2,200; the trend line, half a week
     // past that week's middle at the end, meets 3,000 APS ln(3000/2200)/ln(1.1) − 0.5 weeks on.
