@@ -450,9 +450,20 @@ fn gap_warning(row: &NamespacePlan, history: &History) -> Option<String> {
         row.missing_minutes,
         total,
         row.gaps.len(),
-        humantime::format_duration(std::time::Duration::from_secs(longest.minutes as u64 * 60)),
+        span(longest.minutes),
         longest.from.format("%Y-%m-%d %H:%M UTC"),
     ))
+}
+
+/// "2d", "3h 20m", "45m".
+fn span(minutes: i64) -> String {
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    [(d, "d"), (h, "h"), (m, "m")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn print(report: &PlanReport, ctx: &Context) -> Result<()> {
@@ -686,5 +697,7 @@ mod tests {
         assert_eq!(cron_days(&[1, 2, 3, 4, 5]), "1-5");
         assert_eq!(cron_days(&[0]), "0");
         assert_eq!(cron_days(&[6, 0, 1]), "0,1,6");
+        assert_eq!(span(2880), "2d");
+        assert_eq!(span(200), "3h 20m");
     }
 }
