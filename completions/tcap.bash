@@ -37,6 +37,9 @@ _tcap() {
             tcap,man)
                 cmd="tcap__subcmd__man"
                 ;;
+            tcap,plan)
+                cmd="tcap__subcmd__plan"
+                ;;
             tcap,provision)
                 cmd="tcap__subcmd__provision"
                 ;;
@@ -100,6 +103,9 @@ _tcap() {
             tcap__subcmd__help,man)
                 cmd="tcap__subcmd__help__subcmd__man"
                 ;;
+            tcap__subcmd__help,plan)
+                cmd="tcap__subcmd__help__subcmd__plan"
+                ;;
             tcap__subcmd__help,provision)
                 cmd="tcap__subcmd__help__subcmd__provision"
                 ;;
@@ -131,7 +137,7 @@ _tcap() {
 
     case "${cmd}" in
         tcap)
-            opts="-o -q -v -h -V --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help --version analyze provision revert verify schedule-change changes autopilot dev-server completions man help"
+            opts="-o -q -v -h -V --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help --version analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -162,11 +168,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -185,7 +191,7 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__analyze)
-            opts="-o -q -v -h --namespace --exclude --concurrency --rate-limit --target-utilization --max-metrics-calls --price-per-million-actions --notify --slack-webhook-url --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
+            opts="-o -q -v -h --namespace --exclude --concurrency --rate-limit --target-utilization --max-metrics-calls --price-per-million-actions --notify --slack-webhook-url --prometheus --prometheus-token-file --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,6 +229,14 @@ _tcap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -248,11 +262,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -366,11 +380,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -420,11 +434,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -486,11 +500,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -552,11 +566,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -690,11 +704,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -760,11 +774,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -814,11 +828,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -912,11 +926,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -935,7 +949,7 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__help)
-            opts="analyze provision revert verify schedule-change changes autopilot dev-server completions man help"
+            opts="analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1102,6 +1116,20 @@ _tcap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tcap__subcmd__help__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tcap__subcmd__help__subcmd__provision)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1190,11 +1218,101 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tcap__subcmd__plan)
+            opts="-o -q -v -h --namespace --exclude --prometheus --prometheus-token-file --history --tz --max-throttled --horizon --price-per-million-actions --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-throttled)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --horizon)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --price-per-million-actions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cloud-ops-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1248,11 +1366,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1306,11 +1424,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1396,11 +1514,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1458,11 +1576,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -30,9 +30,10 @@ complete -c tcap -n "__fish_tcap_needs_command" -l cloud-ops-url -d 'Base URL of
 complete -c tcap -n "__fish_tcap_needs_command" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_needs_command" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_needs_command" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_needs_command" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_needs_command" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_needs_command" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -50,6 +51,7 @@ complete -c tcap -n "__fish_tcap_needs_command" -f -a "verify" -d 'Check that a 
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "schedule-change" -d 'Provision TRUS for a window, then revert and verify; survives interruption'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "changes" -d 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "autopilot" -d 'Raise capacity when a namespace throttles, give it back when calm'
+complete -c tcap -n "__fish_tcap_needs_command" -f -a "plan" -d 'Price each namespace\'s Prometheus history under every capacity it could have had'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c tcap -n "__fish_tcap_needs_command" -f -a "man" -d 'Write the manual pages into a directory'
@@ -62,15 +64,18 @@ complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l target-utilization
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l max-metrics-calls -d 'Metrics API requests this run may spend, retries included (the account has 180 an hour, shared with its other scrapers); a cut answer is read again in parts within it' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l price-per-million-actions -d 'Dollars per million actions for the cost figures [default: 50, the list price]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l slack-webhook-url -d 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l prometheus -d 'Base URL of a Prometheus-compatible server scraping Temporal Cloud\'s metrics (/api/v1/query_range is appended) [env: TCAP_PROMETHEUS_URL]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l prometheus-token-file -d 'File holding a bearer token for that server, sent only over HTTPS or to loopback' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand analyze" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -88,9 +93,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand provision" -l cloud-ops-url -d
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand provision" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -109,9 +115,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand revert" -l cloud-ops-url -d 'B
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand revert" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -131,9 +138,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand verify" -l cloud-ops-url -d 'B
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand verify" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -160,9 +168,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l cloud-ops-
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -180,9 +189,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_s
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -203,9 +213,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -225,9 +236,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -247,9 +259,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -268,9 +281,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -308,9 +322,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l cloud-ops-url -d
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -323,6 +338,34 @@ complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s q -l quiet -d 'O
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s h -l help -d 'Print help'
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l namespace -d 'Only namespaces matching this glob (ID or name part); repeatable' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l exclude -d 'Leave out namespaces matching this glob (ID or name part); repeatable' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l prometheus -d 'Base URL of a Prometheus-compatible server scraping Temporal Cloud\'s metrics (/api/v1/query_range is appended) [env: TCAP_PROMETHEUS_URL]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l prometheus-token-file -d 'File holding a bearer token for that server, sent only over HTTPS or to loopback' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l history -d 'How far back to read, ending at the last whole hour' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l tz -d 'Time zone of the schedule\'s windows and of dates, e.g. Europe/Berlin' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l max-throttled -d 'Throttled actions per 30 days a plan may cause' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l horizon -d 'How far ahead a growth trend is followed to the limit' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l price-per-million-actions -d 'Dollars per million actions [default: 50, the list price]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l metrics-api-key-file -d 'File holding the Metrics API key (\'-\' reads stdin); defaults to the Cloud Ops key [env: TEMPORAL_CLOUD_METRICS_API_KEY holds the key itself]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l cloud-ops-url -d 'Base URL of the Cloud Ops API [default: https://saas-api.tmprl.cloud]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+json\t''
+csv\t''
+cron\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l request-timeout -d 'Time limit of one HTTP request, e.g. 30s, 2m [default: 30s]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l demo -d 'Run against a built-in emulated account: no key, no network'
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -s q -l quiet -d 'Only errors on stderr'
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l listen -d 'Address to listen on (port 0 picks a free port)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l namespaces -d 'Namespaces in the generated account' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l seed -d 'Seed of the generated account and of injected faults' -r
@@ -340,9 +383,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l cloud-ops-url -
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -362,9 +406,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand completions" -l cloud-ops-url 
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand completions" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -380,9 +425,10 @@ complete -c tcap -n "__fish_tcap_using_subcommand man" -l cloud-ops-url -d 'Base
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand man" -s o -l output -d 'Output format: json works for every command, csv for analyze [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand man" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
-csv\t''"
+csv\t''
+cron\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -392,17 +438,18 @@ complete -c tcap -n "__fish_tcap_using_subcommand man" -s q -l quiet -d 'Only er
 complete -c tcap -n "__fish_tcap_using_subcommand man" -s v -l verbose -d 'More log lines on stderr (repeat for more); RUST_LOG overrides'
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand man" -s h -l help -d 'Print help'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "analyze" -d 'Recommend a capacity mode and TRUs for every namespace'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "provision" -d 'Set Provisioned Capacity of TRUS, and wait until it is in force'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "revert" -d 'Return to On-Demand capacity, and wait until it is in force'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "verify" -d 'Check that a namespace has the expected capacity (exit 3 when not)'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "schedule-change" -d 'Provision TRUS for a window, then revert and verify; survives interruption'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "changes" -d 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "autopilot" -d 'Raise capacity when a namespace throttles, give it back when calm'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "man" -d 'Write the manual pages into a directory'
-complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot dev-server completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "analyze" -d 'Recommend a capacity mode and TRUs for every namespace'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "provision" -d 'Set Provisioned Capacity of TRUS, and wait until it is in force'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "revert" -d 'Return to On-Demand capacity, and wait until it is in force'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "verify" -d 'Check that a namespace has the expected capacity (exit 3 when not)'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "schedule-change" -d 'Provision TRUS for a window, then revert and verify; survives interruption'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "changes" -d 'Scheduled changes recorded on this machine: list, resume, extend, cancel'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "autopilot" -d 'Raise capacity when a namespace throttles, give it back when calm'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "plan" -d 'Price each namespace\'s Prometheus history under every capacity it could have had'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "dev-server" -d 'Serve a local emulator of the Cloud Ops and Metrics APIs'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "man" -d 'Write the manual pages into a directory'
+complete -c tcap -n "__fish_tcap_using_subcommand help; and not __fish_seen_subcommand_from analyze provision revert verify schedule-change changes autopilot plan dev-server completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "list" -d 'Every recorded change: namespace, plan, step, running or interrupted'
 complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "resume" -d 'Resume interrupted changes (for example from cron @reboot)'
 complete -c tcap -n "__fish_tcap_using_subcommand help; and __fish_seen_subcommand_from changes" -f -a "extend" -d 'Move the end time of a change; a running change picks it up within seconds'

@@ -80,6 +80,8 @@ pub enum Command {
     Changes(commands::changes::ChangesArgs),
     /// Raise capacity when a namespace throttles, give it back when calm
     Autopilot(commands::autopilot::AutopilotArgs),
+    /// Price each namespace's Prometheus history under every capacity it could have had
+    Plan(commands::plan::PlanArgs),
     /// Serve a local emulator of the Cloud Ops and Metrics APIs
     DevServer(commands::dev_server::DevServerArgs),
     /// Print a shell completion script
@@ -100,6 +102,7 @@ impl Command {
             Command::ScheduleChange(args) => commands::schedule_change::run(args, ctx).await,
             Command::Changes(args) => commands::changes::run(args, ctx).await,
             Command::Autopilot(args) => commands::autopilot::run(args, ctx).await,
+            Command::Plan(args) => commands::plan::run(args, ctx).await,
             Command::DevServer(args) => commands::dev_server::run(args, ctx).await,
             Command::Completions(args) => commands::completions::run(args, Cli::command(), ctx),
             Command::Man(args) => commands::man::run(args, Cli::command()),

@@ -10,6 +10,8 @@ pub enum Service {
     CloudOps,
     Metrics,
     Slack,
+    /// The user's Prometheus (`plan`, `analyze --prometheus`).
+    Prometheus,
 }
 
 impl fmt::Display for Service {
@@ -18,6 +20,7 @@ impl fmt::Display for Service {
             Service::CloudOps => "Cloud Ops API",
             Service::Metrics => "Metrics API",
             Service::Slack => "Slack webhook",
+            Service::Prometheus => "Prometheus",
         })
     }
 }
@@ -139,6 +142,7 @@ fn key_name(service: Service) -> &'static str {
         Service::CloudOps => "Cloud Ops API key",
         Service::Metrics => "Metrics API key",
         Service::Slack => "webhook URL",
+        Service::Prometheus => "bearer token (--prometheus-token-file)",
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Imports point one way, down this list (`tests/it/layers.rs` holds the list and fails on an
 //! import that points up):
-//! [`cli`] → [`commands`] → ([`autopilot`], [`schedule`]) → [`apply`] → [`alert`] → [`capacity`] → [`cloud`] →
+//! [`cli`] → [`commands`] → ([`autopilot`], [`schedule`]) → [`apply`] → ([`alert`], [`history`]) → [`capacity`] → [`cloud`] →
 //! ([`settings`], [`output`], [`secret`], [`interrupt`], [`timing`], [`error`]).
 //! [`devserver`] imports nothing else of the crate: an emulator that shared the client's types
 //! would share its mistakes.
@@ -16,6 +16,7 @@ pub mod cloud;
 pub mod commands;
 pub mod devserver;
 pub mod error;
+pub mod history;
 pub mod interrupt;
 pub mod output;
 pub mod schedule;
@@ -89,15 +90,21 @@ async fn run_command(
 
 /// CSV is `analyze`'s alone. Asked for on the command line of another command it is a usage
 /// error; set as a default in the config file it falls back to the table for the others.
+/// Cron lines are `plan`'s alone, in the same way.
 fn output_for(command: &cli::Command, mut settings: Settings) -> Result<Settings, Error> {
-    if settings.output != output::OutputFormat::Csv || matches!(command, cli::Command::Analyze(_)) {
+    let (owner, name) = match settings.output {
+        output::OutputFormat::Csv => (matches!(command, cli::Command::Analyze(_)), "csv"),
+        output::OutputFormat::Cron => (matches!(command, cli::Command::Plan(_)), "cron"),
+        _ => return Ok(settings),
+    };
+    if owner {
         return Ok(settings);
     }
     if settings.output_from_command_line {
-        return Err(Error::Usage(
-            "-o csv is only for `tcap analyze`; this command prints a table, or JSON with -o json"
-                .into(),
-        ));
+        let which = if name == "csv" { "analyze" } else { "plan" };
+        return Err(Error::Usage(format!(
+            "-o {name} is only for `tcap {which}`; this command prints a table, or JSON with -o json"
+        )));
     }
     settings.output = output::OutputFormat::Table;
     Ok(settings)

@@ -19,6 +19,9 @@ pub enum OutputFormat {
     Table,
     Json,
     Csv,
+    // Crontab lines that carry a plan out (`plan` only). A plain comment: a doc comment would
+    // turn every help page into the long form that lists the values with their descriptions.
+    Cron,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

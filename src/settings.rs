@@ -47,7 +47,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "TCAP_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Output format: json works for every command, csv for analyze [default: table]
+    /// Output format: json works for every command, csv for analyze, cron for plan [default: table]
     #[arg(short, long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 
@@ -122,6 +122,30 @@ pub struct ConfigFile {
     pub request_timeout: Option<String>,
     /// Dollars per million actions for cost figures (`analyze`); the list price when unset.
     pub price_per_million_actions: Option<f64>,
+    /// Base URL of the Prometheus (or compatible) server holding the history (`plan`).
+    pub prometheus_url: Option<String>,
+    /// File holding a bearer token for that server.
+    pub prometheus_token_file: Option<PathBuf>,
+}
+
+/// Where the history is: the options of the commands that read it (`plan`, `analyze`).
+#[derive(Debug, Default, Clone, Args)]
+pub struct PrometheusArgs {
+    /// Base URL of a Prometheus-compatible server scraping Temporal Cloud's metrics
+    /// (/api/v1/query_range is appended) [env: TCAP_PROMETHEUS_URL]
+    #[arg(long = "prometheus", value_name = "URL")]
+    pub prometheus_url: Option<String>,
+    /// File holding a bearer token for that server, sent only over HTTPS or to loopback
+    #[arg(long, value_name = "PATH")]
+    pub prometheus_token_file: Option<PathBuf>,
+}
+
+/// A Prometheus server to read history from, with its token when it needs one.
+#[derive(Clone, Debug)]
+pub struct PrometheusEndpoint {
+    pub url: Url,
+    pub token: Option<Secret>,
+    pub timeout: Duration,
 }
 
 /// Where a key comes from; read only when a command needs it, so `tcap man` never asks for one.
@@ -157,6 +181,8 @@ pub struct Settings {
     pub demo: bool,
     /// `price_per_million_actions` of the config file; the command's flag and variable win.
     pub config_price_per_million_actions: Option<f64>,
+    /// `prometheus_url` and `prometheus_token_file` of the config file, with its path.
+    config_prometheus: (Option<String>, Option<PathBuf>, PathBuf),
     cloud_key: KeySource,
     metrics_key: Option<KeySource>,
     /// The Cloud Ops key once read: stdin (`--api-key-file -`) can be read only once, and the
@@ -325,6 +351,11 @@ impl Settings {
             request_timeout,
             demo: args.demo,
             config_price_per_million_actions: config.price_per_million_actions,
+            config_prometheus: (
+                config.prometheus_url,
+                config.prometheus_token_file.map(|p| expand_home(p, env)),
+                config_path.clone(),
+            ),
             cloud_key,
             metrics_key,
             cloud_key_read: std::sync::OnceLock::new(),
@@ -402,6 +433,51 @@ impl Settings {
                     .into(),
             )
         })?
+    }
+
+    /// The Prometheus server of `args` (flag > `TCAP_PROMETHEUS_URL` > config file), or
+    /// `None` when none is set anywhere. A token is read here, and refused unless it would
+    /// travel over HTTPS or to loopback.
+    pub fn prometheus_endpoint(
+        &self,
+        args: &PrometheusArgs,
+        env: Env<'_>,
+    ) -> Result<Option<PrometheusEndpoint>> {
+        let (config_url, config_token, config_path) = &self.config_prometheus;
+        let (origin, url) = if let Some(url) = &args.prometheus_url {
+            ("--prometheus".to_string(), url.clone())
+        } else if let Some(url) = env("TCAP_PROMETHEUS_URL") {
+            ("TCAP_PROMETHEUS_URL".to_string(), url)
+        } else if let Some(url) = config_url {
+            (
+                format!(
+                    "prometheus_url in the config file {}",
+                    config_path.display()
+                ),
+                url.clone(),
+            )
+        } else {
+            return Ok(None);
+        };
+        let url = parse_base_url(&origin, &url)?;
+        let token_file = args
+            .prometheus_token_file
+            .clone()
+            .or_else(|| config_token.clone());
+        let token = match token_file {
+            Some(path) => {
+                ensure_https(&url, &origin, "a bearer token")?;
+                Some(read_key_file(&path).map_err(|e| {
+                    Error::Usage(e.to_string().replace("API key", "Prometheus token"))
+                })?)
+            }
+            None => None,
+        };
+        Ok(Some(PrometheusEndpoint {
+            url,
+            token,
+            timeout: self.request_timeout,
+        }))
     }
 
     /// The `tracing` filter for our verbosity; `RUST_LOG` replaces it entirely.
@@ -803,6 +879,51 @@ mod tests {
         let s = Settings::resolve(&args, &env_of(&[("HOME", &home_text)])).unwrap();
         assert_eq!(s.cloud_ops_key().unwrap().expose(), "ops-key");
         assert_eq!(s.metrics_key().unwrap().expose(), "metrics-key");
+    }
+
+    #[test]
+    fn the_prometheus_url_comes_from_flag_env_or_config_and_its_token_only_over_https() {
+        let dir = tempdir();
+        let config = dir.join("config.toml");
+        let token = dir.join("token");
+        std::fs::write(&token, "tok-123\n").unwrap();
+        std::fs::write(
+            &config,
+            format!(
+                "prometheus_url = \"https://prom.example\"\nprometheus_token_file = \"{}\"\n",
+                token.display()
+            ),
+        )
+        .unwrap();
+        let args = GlobalArgs {
+            config: Some(config),
+            ..GlobalArgs::default()
+        };
+        let s = Settings::resolve(&args, &env_of(&[])).unwrap();
+        let none = PrometheusArgs::default();
+        let from_config = s.prometheus_endpoint(&none, &env_of(&[])).unwrap().unwrap();
+        assert_eq!(from_config.url.host_str(), Some("prom.example"));
+        assert_eq!(from_config.token.unwrap().expose(), "tok-123");
+        let env = env_of(&[("TCAP_PROMETHEUS_URL", "http://127.0.0.1:9090")]);
+        let from_env = s.prometheus_endpoint(&none, &env).unwrap().unwrap();
+        assert_eq!(from_env.url.as_str(), "http://127.0.0.1:9090/");
+        let flag = PrometheusArgs {
+            prometheus_url: Some("http://prom.internal:9090".into()),
+            prometheus_token_file: None,
+        };
+        let err = s.prometheus_endpoint(&flag, &env).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(
+            err.to_string()
+                .starts_with("--prometheus: refusing to send a bearer token")
+        );
+        let no_config = Settings::resolve(&no_config(), &env_of(&[])).unwrap();
+        assert!(
+            no_config
+                .prometheus_endpoint(&none, &env_of(&[]))
+                .unwrap()
+                .is_none()
+        );
     }
 
     fn tempdir() -> PathBuf {

@@ -22,6 +22,9 @@ pub enum Basis {
     /// No 7-day statistics: the current one-minute window stands in for the hour.
     #[serde(rename = "current minute")]
     CurrentMinute,
+    /// Every calendar hour of the Prometheus history, billed as Temporal bills it: exact.
+    #[serde(rename = "history")]
+    History,
 }
 
 impl Basis {
@@ -30,6 +33,7 @@ impl Basis {
         match self {
             Basis::SevenDayMean => "7-day mean",
             Basis::CurrentMinute => "current minute",
+            Basis::History => "history",
         }
     }
 }

@@ -5,6 +5,8 @@ pub mod autopilot;
 pub mod change;
 pub mod cost;
 pub mod dimension;
+pub mod growth;
+pub mod plan;
 pub mod ramp;
 pub mod recommend;
 pub mod select;

@@ -13,6 +13,8 @@ use super::slack::SlackArgs;
 use crate::alert::Level;
 use crate::capacity::Mode;
 use crate::capacity::cost::{self, Basis, LIST_PRICE_PER_MILLION_ACTIONS};
+use crate::capacity::growth;
+use crate::capacity::plan::{self, Capacity, History, Prepared};
 use crate::capacity::recommend::{
     self, Action, ApsStats, Dimension, Figures, LatestRequest, Policy, Recommendation, fmt_int,
     fmt_usd,
@@ -25,7 +27,9 @@ use crate::cloud::model::{CapacityInfo, CapacitySpec, RequestState};
 use crate::cloud::ops::OpsClient;
 use crate::cloud::pace::CLOUD_OPS_RATE_LIMIT;
 use crate::error::{ApiError, ApiErrorKind, Error, Result, Service};
+use crate::history::{self, Prometheus};
 use crate::output::{Column, Fit, OutputFormat, num, nums, opt_num, tidy};
+use crate::settings::{PrometheusArgs, process_env};
 
 #[derive(Debug, Args)]
 #[command(
@@ -70,6 +74,9 @@ pub struct AnalyzeArgs {
     pub notify: bool,
     #[command(flatten)]
     pub slack: SlackArgs,
+    /// With a Prometheus history: each row gets `history` (p99, growth, exact hourly costs)
+    #[command(flatten)]
+    pub prometheus: PrometheusArgs,
 }
 
 /// Enough requests in flight to reach the rate limit at up to 400 ms per answer; the rate, not
@@ -130,6 +137,9 @@ pub struct Row {
     pub cost: Option<CostRow>,
     /// The latest capacity change ended less than an hour ago; TRUs can be adjusted hourly.
     pub next_change_after: Option<DateTime<Utc>>,
+    /// From the Prometheus history (`--prometheus`); absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryRow>,
     /// Why the namespace could not be read, said in full in the output.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "error_text")]
     pub error: Option<ApiError>,
@@ -209,6 +219,11 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
     } else {
         None
     };
+    let prometheus = ctx
+        .settings
+        .prometheus_endpoint(&args.prometheus, &process_env)?
+        .map(|e| Prometheus::new(&e))
+        .transpose()?;
     let metrics = MetricsClient::new(&ctx.settings.metrics_endpoint()?)?
         .with_call_limit(args.max_metrics_calls);
     let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?.with_rate_limit(args.rate_limit);
@@ -316,13 +331,32 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
         );
     }
     let now = Utc::now();
-    let rows: Vec<Row> = selected
+    let mut rows: Vec<Row> = selected
         .iter()
         .zip(infos)
         .map(|((ns, usage), info)| {
             build_row(ns, usage, with_series.contains(ns), info, &policy, now)
         })
         .collect();
+
+    if let Some(prometheus) = &prometheus {
+        let (start, end) = history::window(now, HISTORY);
+        let read = prometheus.read(start, end).await?;
+        for w in &read.warnings {
+            tracing::warn!("history: {w}");
+        }
+        let histories = history::by_namespace_id(read.histories, &listed);
+        for row in rows.iter_mut() {
+            match histories.get(&row.namespace) {
+                Some(h) => add_history(row, h, policy.price_per_million_actions),
+                None => tracing::warn!(
+                    "{}: no history in {} from {start} to {end}",
+                    row.namespace,
+                    prometheus.name()
+                ),
+            }
+        }
+    }
 
     print(&rows, policy.price_per_million_actions, ctx)?;
 
@@ -459,6 +493,7 @@ fn build_row(
         dimensions: None,
         cost: None,
         next_change_after: None,
+        history: None,
         error: None,
     };
     let info = match info {
@@ -549,7 +584,8 @@ fn print(rows: &[Row], price: f64, ctx: &Context) -> Result<()> {
     match printer.format {
         OutputFormat::Json => printer.json(rows),
         OutputFormat::Csv => printer.csv(CSV_HEADER, rows.iter().map(csv_fields)),
-        OutputFormat::Table => {
+        // Cron is `plan`'s alone: `lib::output_for` never lets it reach here.
+        OutputFormat::Table | OutputFormat::Cron => {
             if rows.is_empty() {
                 return printer
                     .line("no namespaces found in the metrics (check --namespace / --exclude)");
@@ -705,6 +741,83 @@ fn csv_fields(row: &Row) -> Vec<String> {
             .unwrap_or_default(),
     ]);
     fields
+}
+
+/// How far back `analyze --prometheus` reads, and how far ahead it follows growth.
+const HISTORY: std::time::Duration = std::time::Duration::from_secs(28 * 86_400);
+const HORIZON_DAYS: i64 = 30;
+
+/// What the history says of a namespace: its peak, its trend, and exact hourly costs.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryRow {
+    /// p99 of demand (APS) over the newest week.
+    #[serde(serialize_with = "opt_num")]
+    pub p99: Option<f64>,
+    #[serde(serialize_with = "opt_num")]
+    pub growth_per_week: Option<f64>,
+    pub limit_reached_on: Option<chrono::NaiveDate>,
+    /// Mean of the history's calendar hours billed under today's capacity.
+    #[serde(serialize_with = "num")]
+    pub exact_hourly_cost_now: f64,
+    /// The same under the recommended capacity.
+    #[serde(serialize_with = "num")]
+    pub exact_hourly_cost_recommended: f64,
+}
+
+/// Fills `history` and replaces the cost and billing estimates by exact figures.
+fn add_history(row: &mut Row, history: &History, price: f64) {
+    if row.error.is_some() || history.covered_minutes() == 0 {
+        return;
+    }
+    let capacity = |mode: Option<Mode>, trus: Option<f64>| match (mode, trus) {
+        (Some(Mode::Provisioned), Some(trus)) => Capacity::Provisioned { trus },
+        _ => Capacity::OnDemand,
+    };
+    let now = capacity(row.current_capacity_mode, row.current_trus);
+    let recommended = capacity(
+        row.recommended_capacity_mode,
+        row.recommended_trus.map(f64::from),
+    );
+    let prepared = Prepared::new(history, &Utc, price);
+    let hourly = |bill: plan::Bill| {
+        if bill.hours > 0 {
+            bill.usd / bill.hours as f64
+        } else {
+            0.0
+        }
+    };
+    let bill_now = prepared.bill(&now);
+    let bill_recommended = prepared.bill(&recommended);
+    let limit = match now {
+        Capacity::Provisioned { trus } => Some(trus * recommend::APS_PER_TRU),
+        _ => row.on_demand_aps_limit.or_else(|| history.last_limit()),
+    };
+    let g = growth::growth(history, limit, chrono::Duration::days(HORIZON_DAYS), &Utc);
+    let row_history = HistoryRow {
+        p99: g.p99,
+        growth_per_week: g.growth_per_week,
+        limit_reached_on: g.limit_reached_on,
+        exact_hourly_cost_now: hourly(bill_now),
+        exact_hourly_cost_recommended: hourly(bill_recommended),
+    };
+    row.cost = Some(CostRow {
+        hourly_usd_now: row_history.exact_hourly_cost_now,
+        hourly_usd_recommended: row_history.exact_hourly_cost_recommended,
+        basis: Basis::History,
+    });
+    let trus = row.recommended_trus.map_or(0.0, f64::from);
+    let shortfall = if bill_recommended.hours > 0 {
+        bill_recommended.shortfall_actions / bill_recommended.hours as f64
+    } else {
+        0.0
+    };
+    row.billing = (shortfall > 0.0).then(|| recommend::BillingNote {
+        minimum_actions_per_hour: cost::minimum_actions_per_hour(trus),
+        unused_actions_per_hour: shortfall,
+        unused_cost_per_hour_usd: cost::usd(shortfall, price),
+        basis: Basis::History,
+    });
+    row.history = Some(row_history);
 }
 
 /// "on-demand" or "6 TRUs": mode and TRUs in one cell, since one implies the other.

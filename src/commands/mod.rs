@@ -11,6 +11,7 @@ pub mod demo;
 pub mod dev_server;
 pub mod event_run;
 pub mod man;
+pub mod plan;
 pub mod provision;
 pub mod schedule_change;
 pub mod scheduled;

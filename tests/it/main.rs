@@ -16,6 +16,7 @@ mod fidelity;
 mod generated;
 mod layers;
 mod openmetrics_conformance;
+mod plan;
 mod properties;
 mod provision;
 mod rate_control;
