@@ -87,17 +87,22 @@ async fn run_command(
     command.run(Context::new(settings, interrupt)).await
 }
 
-/// CSV is `analyze`'s alone. Asked for on the command line of another command it is a usage
-/// error; set as a default in the config file it falls back to the table for the others.
+/// CSV and HTML are `analyze`'s alone. Asked for on the command line of another command they
+/// are a usage error; set as a default in the config file they fall back to the table for the
+/// others.
 fn output_for(command: &cli::Command, mut settings: Settings) -> Result<Settings, Error> {
-    if settings.output != output::OutputFormat::Csv || matches!(command, cli::Command::Analyze(_)) {
+    let name = match settings.output {
+        output::OutputFormat::Csv => "csv",
+        output::OutputFormat::Html => "html",
+        output::OutputFormat::Table | output::OutputFormat::Json => return Ok(settings),
+    };
+    if matches!(command, cli::Command::Analyze(_)) {
         return Ok(settings);
     }
     if settings.output_from_command_line {
-        return Err(Error::Usage(
-            "-o csv is only for `tcap analyze`; this command prints a table, or JSON with -o json"
-                .into(),
-        ));
+        return Err(Error::Usage(format!(
+            "-o {name} is only for `tcap analyze`; this command prints a table, or JSON with -o json"
+        )));
     }
     settings.output = output::OutputFormat::Table;
     Ok(settings)

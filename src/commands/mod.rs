@@ -1,6 +1,6 @@
 //! One module per subcommand: its arguments and its `run`. Helpers that several commands share
-//! live in modules of their own here (`change_report`, `scheduled`, `slack`, `demo`), never borrowed
-//! from a sibling.
+//! live in modules of their own here (`change_report`, `report`, `scheduled`, `slack`, `demo`),
+//! never borrowed from a sibling.
 
 pub mod analyze;
 pub mod autopilot;
@@ -11,6 +11,7 @@ pub mod demo;
 pub mod dev_server;
 pub mod man;
 pub mod provision;
+pub mod report;
 pub mod schedule_change;
 pub mod scheduled;
 pub mod slack;
@@ -36,6 +37,7 @@ impl Context {
             settings.progress,
             settings.table_width,
         )
+        .terminal(settings.stdout_terminal)
         .quiet(settings.verbosity == crate::settings::Verbosity::Quiet);
         Context {
             settings,

@@ -31,7 +31,7 @@ const LAYERS: &[&[&str]] = &[
 const ISOLATED: &str = "devserver";
 
 /// `commands/` modules that several commands share; a command imports these, never a sibling.
-const SHARED_COMMAND_MODULES: &[&str] = &["change_report", "scheduled", "slack", "demo"];
+const SHARED_COMMAND_MODULES: &[&str] = &["change_report", "report", "scheduled", "slack", "demo"];
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| layer.contains(&module))

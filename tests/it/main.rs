@@ -13,6 +13,7 @@ mod clients;
 mod faults;
 mod fidelity;
 mod generated;
+mod html;
 mod layers;
 mod openmetrics_conformance;
 mod properties;
