@@ -22,7 +22,8 @@ pub enum OutputFormat {
     Table,
     Json,
     Csv,
-    /// One self-contained page (`analyze`).
+    // One self-contained page (`analyze`). A plain comment: a doc comment would give the
+    // values help texts, and clap would switch every --help to its long layout.
     Html,
 }
 
