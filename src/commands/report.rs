@@ -64,65 +64,77 @@ impl NamespaceReport {
     }
 }
 
-/// The headline figures: namespaces by action, cost now and as recommended (per hour and per
-/// month), and how many throttled.
-pub fn summary(namespaces: &[NamespaceReport]) -> Vec<Figure> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+/// The headline figures in two rows: namespaces (in all, by action, throttled), then what
+/// they cost today and as recommended, per hour and per month.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub counts: Vec<Figure>,
+    pub money: Vec<Figure>,
+}
+
+impl Summary {
+    /// Every figure, counts first.
+    pub fn all(&self) -> impl Iterator<Item = &Figure> {
+        self.counts.iter().chain(&self.money)
+    }
+}
+
+pub fn summary(namespaces: &[NamespaceReport]) -> Summary {
+    let mut by_action: BTreeMap<&str, usize> = BTreeMap::new();
     for ns in namespaces {
-        *counts.entry(ns.action.as_str()).or_default() += 1;
+        *by_action.entry(ns.action.as_str()).or_default() += 1;
     }
     let mut actions: Vec<(&str, usize)> = ACTION_ORDER
         .iter()
-        .filter_map(|a| counts.get(a).map(|n| (*a, *n)))
+        .filter_map(|a| by_action.get(a).map(|n| (*a, *n)))
         .collect();
     actions.extend(
-        counts
+        by_action
             .iter()
             .filter(|(a, _)| !ACTION_ORDER.contains(a))
             .map(|(a, n)| (*a, *n)),
     );
+    let count = |name: String, label: &str, n: usize| Figure {
+        name,
+        label: label.into(),
+        text: n.to_string(),
+        value: Some(n as f64),
+    };
+    let mut counts = vec![count("namespaces".into(), "Namespaces", namespaces.len())];
+    counts.extend(
+        actions
+            .iter()
+            .map(|(action, n)| count(format!("action-{action}"), action, *n)),
+    );
+    counts.push(count(
+        "throttled".into(),
+        "Throttled now",
+        namespaces.iter().filter(|n| n.throttled).count(),
+    ));
     let now: f64 = namespaces.iter().filter_map(|n| n.hourly_usd_now).sum();
     let recommended: f64 = namespaces
         .iter()
         .filter_map(|n| n.hourly_usd_recommended)
         .sum();
-    let throttled = namespaces.iter().filter(|n| n.throttled).count();
-    let count = |n: f64| Some(n);
-    let mut figures = vec![Figure {
-        name: "namespaces".into(),
-        label: "Namespaces".into(),
-        text: namespaces.len().to_string(),
-        value: count(namespaces.len() as f64),
-    }];
-    figures.extend(actions.iter().map(|(action, n)| Figure {
-        name: format!("action-{action}"),
-        label: (*action).to_string(),
-        text: n.to_string(),
-        value: count(*n as f64),
-    }));
     let money = |name: &str, label: &str, v: f64| Figure {
         name: name.into(),
         label: label.into(),
         text: usd(v),
         value: Some(v),
     };
-    figures.extend([
-        money("hourly-now", "Per hour today", now),
-        money("hourly-recommended", "Per hour as recommended", recommended),
-        money("monthly-now", "Per month today", now * HOURS_PER_MONTH),
-        money(
-            "monthly-recommended",
-            "Per month as recommended",
-            recommended * HOURS_PER_MONTH,
-        ),
-        Figure {
-            name: "throttled".into(),
-            label: "Throttled now".into(),
-            text: throttled.to_string(),
-            value: count(throttled as f64),
-        },
-    ]);
-    figures
+    Summary {
+        counts,
+        money: vec![
+            money("hourly-now", "Per hour today", now),
+            money("hourly-recommended", "Per hour as recommended", recommended),
+            money("monthly-now", "Per month today", now * HOURS_PER_MONTH),
+            money(
+                "monthly-recommended",
+                "Per month as recommended",
+                recommended * HOURS_PER_MONTH,
+            ),
+        ],
+    }
 }
 
 /// The whole page.
@@ -132,7 +144,9 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(body, "<p class=\"muted\">{}</p>", escape(line));
     }
     body.push_str("</header>\n<main>\n<section aria-labelledby=\"summary\">\n<h2 id=\"summary\">Summary</h2>\n");
-    body.push_str(&html::figures(&summary(&report.namespaces)));
+    let figures = summary(&report.namespaces);
+    body.push_str(&html::figures(&figures.counts));
+    body.push_str(&html::figures(&figures.money));
     let throttled: Vec<String> = report
         .namespaces
         .iter()
@@ -348,8 +362,8 @@ mod tests {
         }
     }
 
-    fn figure(figures: &[Figure], name: &str) -> (String, Option<f64>) {
-        let f = figures.iter().find(|f| f.name == name).unwrap();
+    fn figure(figures: &Summary, name: &str) -> (String, Option<f64>) {
+        let f = figures.all().find(|f| f.name == name).unwrap();
         (f.text.clone(), f.value)
     }
 
@@ -379,7 +393,7 @@ mod tests {
         );
         assert_eq!(figure(&figures, "throttled"), ("1".into(), Some(1.0)));
         // keep before scale-up, whatever the input order.
-        let names: Vec<&str> = figures.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<&str> = figures.counts.iter().map(|f| f.name.as_str()).collect();
         assert!(
             names.iter().position(|n| *n == "action-keep")
                 < names.iter().position(|n| *n == "action-scale-up")

@@ -40,11 +40,12 @@ a{color:var(--accent)}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--card);
 padding:.1rem .3rem;border-radius:3px;overflow-wrap:anywhere}
 .figures{display:flex;flex-wrap:wrap;gap:.75rem;margin:1rem 0;padding:0}
-.figures div{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.5rem .8rem;min-width:9rem}
+.figures div{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.4rem .7rem;min-width:7rem}
 .figures dt{color:var(--muted);font-size:.8rem}.figures dd{margin:0;font-size:1.2rem;font-weight:600}
-table{border-collapse:collapse;width:100%;margin:1rem 0}
+.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;margin:1rem 0}
 caption{text-align:left;padding-bottom:.3rem}
-th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;white-space:nowrap}
+thead th{white-space:normal;vertical-align:bottom}
 th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}
 th button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer}
 th[aria-sort=ascending] button::after{content:" \25B2"}th[aria-sort=descending] button::after{content:" \25BC"}
@@ -56,7 +57,8 @@ section.ns header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baselin
 figure{margin:0}figcaption{font-size:.85rem;color:var(--muted)}
 svg.chart{width:100%;height:auto;display:block}
 svg .axis path{stroke:var(--muted);stroke-width:1}svg text{fill:var(--muted);font-size:10px;font-family:inherit}
-svg .axis text,svg .values text{text-anchor:end}svg .values text{fill:var(--fg)}svg .labels text{text-anchor:middle}svg .ends text:last-child{text-anchor:end}
+svg .axis text,svg .values text{text-anchor:end}svg .values .current{fill:var(--fg)}
+svg .values .proposed{fill:var(--proposed)}svg .labels text{paint-order:stroke;stroke:var(--bg);stroke-width:3px}svg .labels text{text-anchor:middle}svg .ends text:last-child{text-anchor:end}
 svg .bar{fill:var(--bar)}svg .refused{fill:var(--refused)}
 svg .series{fill:none;stroke:var(--bar);stroke-width:1.5}svg circle.throttled{fill:var(--refused)}
 svg .limit{stroke-width:2;fill:none}svg .limit.current{stroke:var(--current)}
@@ -161,8 +163,9 @@ impl Cell {
 
 /// A table with real header cells; sortable by the headers that say how.
 pub fn table(caption: &str, headers: &[Header], rows: &[Vec<Cell>]) -> String {
+    // Rows stay one line each; a narrow window scrolls the table, not the page.
     let mut out = format!(
-        "<table class=\"sortable\">\n<caption>{}</caption>\n<thead><tr>",
+        "<div class=\"scroll\">\n<table class=\"sortable\">\n<caption>{}</caption>\n<thead><tr>",
         escape(caption)
     );
     for h in headers {
@@ -199,7 +202,7 @@ pub fn table(caption: &str, headers: &[Header], rows: &[Vec<Cell>]) -> String {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n");
     out
 }
 

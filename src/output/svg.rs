@@ -187,22 +187,31 @@ impl Chart {
             Style::Bars => self.bars(&mut svg, scale),
             Style::Line => self.line(&mut svg, scale),
         }
-        // Each line's value at its right end, above it: the figure a reader compares against.
+        // Each line's value on the value axis at its height, in its colour: the figures a
+        // reader compares the bars against. Labels too close are pushed apart, up from "0".
+        let base = scale.y(0.0);
+        let mut heights = vec![base];
+        heights.extend(self.limits.iter().map(|l| scale.y(l.value)));
+        let placed = spread(&heights, LABEL_GAP);
         let mut values = String::from(r#"<g class="values">"#);
-        for limit in &self.limits {
-            let y = round(scale.y(limit.value));
+        for (limit, y) in self.limits.iter().zip(&placed[1..]) {
+            let line = round(scale.y(limit.value));
             let _ = write!(
                 svg,
-                r#"<path class="{}" d="M{LEFT} {y}H{}"/>"#,
+                r#"<path class="{}" d="M{LEFT} {line}H{}"/>"#,
                 limit.kind.class(),
                 WIDTH - RIGHT,
             );
             let _ = write!(
                 values,
-                r#"<text x="{}" y="{}">{}</text>"#,
-                WIDTH - RIGHT,
-                round(y - 3.0),
-                group(limit.value)
+                r#"<text class="{}" x="{}" y="{}">{}</text>"#,
+                match limit.kind {
+                    LimitKind::Current => "current",
+                    LimitKind::Proposed => "proposed",
+                },
+                LEFT - 3.0,
+                round(y + 3.5),
+                compact_limit(limit.value)
             );
         }
         values.push_str("</g>");
@@ -211,20 +220,27 @@ impl Chart {
         svg
     }
 
-    /// The plot's baseline and its top value, so bars can be read against a number.
+    /// The plot's baseline and "0"; the top of the scale only when no limit line names a
+    /// figure on the axis.
     fn axis(&self, svg: &mut String, scale: Scale) {
         let base = round(scale.y(0.0));
-        let top = round(scale.y(scale.top));
         let _ = write!(
             svg,
-            r#"<g class="axis"><path d="M{LEFT} {base}H{}"/><text x="{}" y="{}">{}</text><text x="{}" y="{}">0</text></g>"#,
+            r#"<g class="axis"><path d="M{LEFT} {base}H{}"/><text x="{}" y="{}">0</text>"#,
             WIDTH - RIGHT,
-            LEFT - 4.0,
-            top + 4.0,
-            compact(scale.top),
-            LEFT - 4.0,
-            base,
+            LEFT - 3.0,
+            base + 3.5,
         );
+        if self.limits.is_empty() {
+            let _ = write!(
+                svg,
+                r#"<text x="{}" y="{}">{}</text>"#,
+                LEFT - 3.0,
+                round(scale.y(scale.top) + 3.5),
+                compact(scale.top),
+            );
+        }
+        svg.push_str("</g>");
     }
 
     fn bars(&self, svg: &mut String, scale: Scale) {
@@ -310,6 +326,34 @@ impl Chart {
             );
         }
     }
+}
+
+/// Vertical room one axis label needs, in viewBox units (the text is 10 high).
+const LABEL_GAP: f64 = 10.0;
+
+/// Label heights moved apart by at least `gap`, in the order given; the first (the baseline's
+/// "0") stays, and any label too close to one below it moves up. Labels keep their order
+/// from the bottom up.
+pub fn spread(heights: &[f64], gap: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..heights.len()).collect();
+    // Bottom (largest y) first; the first label is the anchor and sorts first on a tie.
+    order.sort_by(|a, b| heights[*b].total_cmp(&heights[*a]).then(a.cmp(b)));
+    let mut placed = heights.to_vec();
+    let mut previous: Option<f64> = None;
+    for i in order {
+        let mut y = heights[i];
+        if let Some(below) = previous {
+            y = y.min(below - gap);
+        }
+        placed[i] = y;
+        previous = Some(y);
+    }
+    placed
+}
+
+/// A limit on the axis: whole with separators while it fits the margin, else compact.
+fn compact_limit(v: f64) -> String {
+    if v < 100_000.0 { group(v) } else { compact(v) }
 }
 
 /// A tenth of a unit is finer than any screen shows; shorter numbers keep the page small.
@@ -500,6 +544,18 @@ mod tests {
         );
         // Four weeks of hours stay small.
         assert!(svg.len() < 16_000, "{} bytes", svg.len());
+    }
+
+    #[test]
+    fn axis_labels_are_pushed_apart_from_the_bottom_up() {
+        // "0" at 138, limits at 100 and 95: the higher one moves up to 90.
+        assert_eq!(spread(&[138.0, 100.0, 95.0], 10.0), [138.0, 100.0, 90.0]);
+        // Given top first: the same places, in the order given.
+        assert_eq!(spread(&[138.0, 95.0, 100.0], 10.0), [138.0, 90.0, 100.0]);
+        // A limit at 0 sits on "0": it moves up, "0" stays.
+        assert_eq!(spread(&[138.0, 138.0], 10.0), [138.0, 128.0]);
+        // Far apart: nothing moves.
+        assert_eq!(spread(&[138.0, 60.0, 20.0], 10.0), [138.0, 60.0, 20.0]);
     }
 
     #[test]
