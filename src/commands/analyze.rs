@@ -950,6 +950,46 @@ mod tests {
     }
 
     #[test]
+    fn the_terminal_table_has_a_bar_after_util() {
+        let headers: Vec<&str> = TERMINAL_COLUMNS.iter().map(|c| c.header).collect();
+        assert_eq!(
+            headers,
+            [
+                "NAMESPACE",
+                "CAPACITY",
+                "APS/LIMIT",
+                "UTIL",
+                "",
+                "P99 7D",
+                "ACTION",
+                "WHY"
+            ]
+        );
+        let usage = Usage {
+            action_limit: Some(1000.0),
+            action_count: 840.0,
+            ..Usage::default()
+        };
+        let policy = Policy::new(0.75).unwrap();
+        let row = build_row(
+            "a.x",
+            &usage,
+            true,
+            Ok(CapacityInfo::default()),
+            &policy,
+            Utc::now(),
+        );
+        let fields = terminal_fields(&row, 50.0);
+        assert_eq!(fields.len(), TERMINAL_COLUMNS.len());
+        assert_eq!(fields[3], "84%");
+        assert_eq!(fields[4], "▕██████▊ ▏");
+        // The other cells are the piped table's.
+        let mut plain = fields.clone();
+        plain.remove(4);
+        assert_eq!(plain, table_fields(&row, 50.0));
+    }
+
+    #[test]
     fn target_utilization_is_validated() {
         assert_eq!(recommend::parse_target("0.5"), Ok(0.5));
         assert_eq!(recommend::parse_target("1"), Ok(1.0));

@@ -51,9 +51,10 @@ pub struct NamespaceReport {
     pub throttled: bool,
     /// The recommendation's reason, or why the namespace could not be analyzed.
     pub reason: String,
-    /// The `tcap` command that carries the recommendation out, when there is one to run.
-    pub command: Option<String>,
-    /// A sentence about the command, e.g. when it may run.
+    /// The `tcap` commands that carry the recommendation out, in order (none when nothing is
+    /// to be done; a plan may give several).
+    pub commands: Vec<String>,
+    /// A sentence about the commands, e.g. when they may run, or why there are none.
     pub command_note: Option<String>,
     pub charts: Vec<Chart>,
 }
@@ -165,7 +166,11 @@ pub fn render(report: &Report) -> String {
     body.push_str(
         "</section>\n<section aria-labelledby=\"details\">\n<h2 id=\"details\">Namespaces</h2>\n",
     );
-    body.push_str(LEGEND);
+    if report.namespaces.is_empty() {
+        body.push_str("<p>No namespaces to show.</p>\n");
+    } else {
+        body.push_str(LEGEND);
+    }
     for (i, ns) in report.namespaces.iter().enumerate() {
         body.push_str(&section(i, ns));
     }
@@ -291,22 +296,26 @@ fn section(index: usize, ns: &NamespaceReport) -> String {
         out.push_str("</div>\n");
     }
     let _ = writeln!(out, "<p class=\"reason\">{}</p>", escape(&ns.reason));
-    match &ns.command {
-        Some(command) => {
+    match ns.commands.as_slice() {
+        [] => {
+            if let Some(note) = &ns.command_note {
+                let _ = writeln!(out, "<p class=\"command\">{}</p>", escape(note));
+            }
+        }
+        commands => {
+            let list: Vec<String> = commands
+                .iter()
+                .map(|c| format!("<code>{}</code>", escape(c)))
+                .collect();
             let _ = write!(
                 out,
-                "<p class=\"command\">To carry it out: <code>{}</code>",
-                escape(command)
+                "<p class=\"command\">To carry it out: {}",
+                list.join(", then ")
             );
             if let Some(note) = &ns.command_note {
                 let _ = write!(out, " {}", escape(note));
             }
             out.push_str("</p>\n");
-        }
-        None => {
-            if let Some(note) = &ns.command_note {
-                let _ = writeln!(out, "<p class=\"command\">{}</p>", escape(note));
-            }
         }
     }
     out.push_str("</section>\n");
@@ -341,7 +350,11 @@ mod tests {
             hourly_usd_recommended: Some(rec),
             throttled,
             reason: "p99 1,840 APS needs 2,453 APS".into(),
-            command: (action != "keep").then(|| format!("tcap provision {name} 6")),
+            commands: if action == "keep" {
+                vec![]
+            } else {
+                vec![format!("tcap provision {name} 6")]
+            },
             command_note: None,
             charts: vec![Chart {
                 id: format!("{name}-aps"),

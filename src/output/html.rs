@@ -69,7 +69,8 @@ svg .limit.proposed{stroke:var(--proposed);stroke-dasharray:6 4}
 .key.current{border-top:2px solid var(--current);height:0}.key.proposed{border-top:2px dashed var(--proposed);height:0}
 @media print{:root{--bg:#fff;--fg:#000;--muted:#333;--card:#fff;--bar:#2f6db5;--refused:#c62828;
 --current:#000;--proposed:#1b7f3b;--accent:#000}body{max-width:none;padding:0;font-size:11pt}
-th button{pointer-events:none}th[aria-sort] button::after{content:""}a{text-decoration:none}}
+th button{pointer-events:none}th[aria-sort] button::after{content:""}a{text-decoration:none}
+.scroll{overflow:visible}th,td{white-space:normal}}
 "#;
 
 /// Sorting by a header: numbers by their `data-key`, descending first; words ascending first.

@@ -475,17 +475,36 @@ fn a_report_of_hundreds_of_namespaces_stays_small() {
     );
 }
 
+/// Like `-o csv`: refused on another command's command line, the table there when the config
+/// file makes it the default.
 #[test]
-fn html_is_refused_outside_analyze() {
-    let out = common::clean_tcap()
+fn html_outside_analyze_is_refused_on_the_command_line_and_ignored_from_the_config() {
+    let home = tempfile::tempdir().unwrap();
+    let out = common::clean_command(home.path())
         .args(["-o", "html", "changes", "list"])
         .output()
         .unwrap();
     expect_code(&out, 2);
-    let err = text(&out.stderr);
     assert_eq!(
-        err,
+        text(&out.stderr),
         "error: -o html is only for `tcap analyze`; this command prints a table, or JSON with -o json\n"
     );
     assert!(out.stdout.is_empty());
+    let config = home.path().join("tcap.toml");
+    std::fs::write(&config, "output = \"html\"\n").unwrap();
+    let out = common::clean_command(home.path())
+        .args(["--config", config.to_str().unwrap(), "changes", "list"])
+        .output()
+        .unwrap();
+    expect_code(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        "no scheduled changes recorded on this machine\n"
+    );
+    let out = common::clean_command(home.path())
+        .args(["--config", config.to_str().unwrap(), "--demo", "analyze"])
+        .output()
+        .unwrap();
+    expect_code(&out, 0);
+    assert!(text(&out.stdout).starts_with("<!DOCTYPE html>"));
 }

@@ -14,7 +14,7 @@ use crate::output::svg::{Chart, Limit, LimitKind, Point, Style};
 
 /// The page for `rows`, read at `now`.
 pub fn page(rows: &[Row], price: f64, target: f64, now: DateTime<Utc>) -> String {
-    let report = Report {
+    let mut report = Report {
         title: "tcap analyze: capacity report".into(),
         intro: vec![
             format!(
@@ -35,6 +35,11 @@ pub fn page(rows: &[Row], price: f64, target: f64, now: DateTime<Utc>) -> String
             .map(|(i, row)| namespace(i, row))
             .collect(),
     };
+    if rows.is_empty() {
+        report
+            .intro
+            .push("No namespaces found in the metrics (check --namespace / --exclude).".into());
+    }
     render(&report)
 }
 
@@ -65,7 +70,7 @@ fn namespace(index: usize, row: &Row) -> NamespaceReport {
                 || "not analyzed".to_string(),
                 |e| format!("Not analyzed: {e}"),
             ),
-            command: None,
+            commands: Vec::new(),
             command_note: None,
             charts: Vec::new(),
         };
@@ -78,9 +83,11 @@ fn namespace(index: usize, row: &Row) -> NamespaceReport {
         _ => None,
     };
     let changes = !matches!(action, Action::Keep | Action::Pending);
-    let command = recommended
+    let commands: Vec<String> = recommended
         .filter(|_| changes)
-        .map(|spec| crate::capacity::change::command_for(&row.namespace, spec));
+        .map(|spec| crate::capacity::change::command_for(&row.namespace, spec))
+        .into_iter()
+        .collect();
     let command_note = match (action, row.next_change_after) {
         (Action::Pending, _) => {
             Some("A capacity request is in progress; nothing new is proposed until it ends.".into())
@@ -105,7 +112,7 @@ fn namespace(index: usize, row: &Row) -> NamespaceReport {
         hourly_usd_recommended: row.cost.as_ref().map(|c| c.hourly_usd_recommended),
         throttled,
         reason: row.reason.clone().unwrap_or_default(),
-        command,
+        commands,
         command_note,
         charts: charts(index, row),
     }
@@ -191,11 +198,135 @@ fn recommended_limit(row: &Row, dimension: Dimension, on_demand: f64) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capacity::dimension::Reading;
+    use crate::capacity::recommend::{ApsStats, Policy};
+    use crate::capacity::usage::Usage;
+    use crate::cloud::model::CapacityInfo;
+    use crate::error::{ApiError, ApiErrorKind, Service};
 
     #[test]
     fn prices_are_written_without_trailing_zeros() {
         assert_eq!(fmt_price(50.0), "50");
         assert_eq!(fmt_price(42.5), "42.5");
         assert_eq!(fmt_price(0.125), "0.125");
+    }
+
+    fn on_demand_info() -> CapacityInfo {
+        CapacityInfo {
+            namespace: "orders.x".into(),
+            valid_tru_values: vec![2.0, 3.0, 4.0, 6.0, 8.0],
+            max_available_tru_value: Some(8.0),
+            on_demand_aps_limit: Some(500.0),
+            aps: Some(ApsStats {
+                mean: 300.0,
+                p90: 450.0,
+                p99: 480.0,
+            }),
+            ..CapacityInfo::default()
+        }
+    }
+
+    fn row(usage: Usage, info: Result<CapacityInfo, ApiError>) -> Row {
+        let policy = Policy::new(0.75).unwrap();
+        super::super::build_row("orders.x", &usage, true, info, &policy, Utc::now())
+    }
+
+    #[test]
+    fn a_throttled_namespace_gets_its_charts_and_its_command() {
+        let usage = Usage {
+            action_limit: Some(500.0),
+            action_count: 500.0,
+            throttled: 50.0,
+            requests: Reading {
+                limit: Some(2000.0),
+                count: 300.0,
+                throttled: 0.0,
+                envelope: None,
+            },
+            operations: Reading {
+                limit: Some(4000.0),
+                count: 900.0,
+                throttled: 0.0,
+                envelope: None,
+            },
+            ..Usage::default()
+        };
+        let row = row(usage, Ok(on_demand_info()));
+        assert_eq!(row.action, Some(Action::Provision), "{:?}", row.reason);
+        let trus = row.recommended_trus.unwrap();
+        let ns = namespace(7, &row);
+        assert_eq!(ns.action, "provision");
+        assert!(ns.changes && ns.throttled);
+        assert_eq!(ns.commands, [format!("tcap provision orders.x {trus}")]);
+        assert_eq!(ns.capacity_recommended, format!("{trus} TRUs"));
+
+        let [aps, rps, ops] = &ns.charts[..] else {
+            panic!("{:?}", ns.charts)
+        };
+        assert_eq!(aps.id, "ns7-aps");
+        let values: Vec<(f64, f64)> = aps.points.iter().map(|p| (p.value, p.throttled)).collect();
+        assert_eq!(values, [(500.0, 50.0), (300.0, 0.0), (480.0, 0.0)]);
+        let limits: Vec<(f64, LimitKind)> = aps.limits.iter().map(|l| (l.value, l.kind)).collect();
+        assert_eq!(
+            limits,
+            [
+                (500.0, LimitKind::Current),
+                (f64::from(trus) * 500.0, LimitKind::Proposed)
+            ]
+        );
+        // Requests and operations: the window only, against their own limits per TRU.
+        assert_eq!(rps.points.len(), 1);
+        assert_eq!(rps.points[0].value, 300.0);
+        assert_eq!(rps.limits[1].value, f64::from(trus) * 1500.0);
+        assert_eq!(ops.limits[1].value, f64::from(trus) * 4000.0);
+        assert_eq!(ops.title, "OPS of orders.x");
+    }
+
+    #[test]
+    fn a_namespace_at_its_recommendation_has_no_command_and_one_limit_line() {
+        let usage = Usage {
+            action_limit: Some(500.0),
+            action_count: 100.0,
+            ..Usage::default()
+        };
+        let mut info = on_demand_info();
+        info.aps = Some(ApsStats {
+            mean: 50.0,
+            p90: 90.0,
+            p99: 120.0,
+        });
+        let row = row(usage, Ok(info));
+        assert_eq!(row.action, Some(Action::Keep), "{:?}", row.reason);
+        let ns = namespace(0, &row);
+        assert!(!ns.changes && !ns.throttled);
+        assert!(ns.commands.is_empty());
+        // On-Demand now and as recommended: the same limit, drawn once.
+        assert_eq!(ns.charts[0].limits.len(), 1, "{:?}", ns.charts[0].limits);
+    }
+
+    #[test]
+    fn a_namespace_that_could_not_be_read_says_why_and_draws_nothing() {
+        let error = ApiError {
+            service: Service::CloudOps,
+            kind: ApiErrorKind::PermissionDenied,
+            status: Some(403),
+            code: None,
+            message: "not allowed".into(),
+            retry_after: None,
+        };
+        let row = row(Usage::default(), Err(error));
+        let ns = namespace(0, &row);
+        assert_eq!(ns.action, "error");
+        assert!(ns.charts.is_empty() && ns.commands.is_empty());
+        assert!(ns.reason.starts_with("Not analyzed: "), "{}", ns.reason);
+        assert!(ns.reason.contains("not allowed"), "{}", ns.reason);
+        assert_eq!(ns.hourly_usd_now, None);
+    }
+
+    #[test]
+    fn an_empty_analysis_says_so() {
+        let page = page(&[], 50.0, 0.75, Utc::now());
+        assert!(page.contains("No namespaces found in the metrics"));
+        assert!(page.contains("No namespaces to show."));
     }
 }
