@@ -27,7 +27,7 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 /// Light and dark by the reader's preference, print on white, the charts' colours. Contrast of
 /// text and marks against their background is 4.5:1 or more in both schemes.
 pub const CSS: &str = r#"
-:root{color-scheme:light dark;--bg:#fff;--fg:#1a1a1a;--muted:#555;--line:#d0d0d0;--card:#f6f7f9;
+:root{color-scheme:light dark;--bg:#ffffff;--fg:#1a1a1a;--muted:#555;--line:#d0d0d0;--card:#f6f7f9;
 --bar:#2f6db5;--refused:#c62828;--current:#1a1a1a;--proposed:#1b7f3b;--accent:#0b57d0}
 @media (prefers-color-scheme:dark){:root{--bg:#121212;--fg:#e8e8e8;--muted:#b4b4b4;--line:#3a3a3a;
 --card:#1d1f23;--bar:#6fa8ef;--refused:#ff7070;--current:#e8e8e8;--proposed:#5fd38a;--accent:#8ab4f8}}
@@ -67,8 +67,8 @@ svg .limit.proposed{stroke:var(--proposed);stroke-dasharray:6 4}
 .key{display:inline-block;width:1.2rem;height:.7rem;vertical-align:middle;margin-right:.3rem}
 .key.bar{background:var(--bar)}.key.refused{background:var(--refused)}
 .key.current{border-top:2px solid var(--current);height:0}.key.proposed{border-top:2px dashed var(--proposed);height:0}
-@media print{:root{--bg:#fff;--fg:#000;--muted:#333;--card:#fff;--bar:#2f6db5;--refused:#c62828;
---current:#000;--proposed:#1b7f3b;--accent:#000}body{max-width:none;padding:0;font-size:11pt}
+@media print{:root{--bg:#ffffff;--fg:#000000;--muted:#333;--card:#ffffff;--bar:#2f6db5;--refused:#c62828;
+--current:#000000;--proposed:#1b7f3b;--accent:#000000}body{max-width:none;padding:0;font-size:11pt}
 th button{pointer-events:none}th[aria-sort] button::after{content:""}a{text-decoration:none}
 .scroll{overflow:visible}th,td{white-space:normal}}
 "#;
@@ -266,6 +266,79 @@ mod tests {
         }
         assert!(page.contains("prefers-color-scheme:dark"));
         assert!(page.contains("@media print"));
+    }
+
+    /// The colour variables of one `{...}` block of the style sheet.
+    fn colours(block: &str) -> std::collections::HashMap<String, [f64; 3]> {
+        block
+            .split(';')
+            .filter_map(|decl| {
+                let (name, value) = decl.trim().split_once(':')?;
+                let hex = value.trim().strip_prefix('#')?;
+                // #555 is #555555.
+                let hex: String = if hex.len() == 3 {
+                    hex.chars().flat_map(|c| [c, c]).collect()
+                } else {
+                    hex.to_string()
+                };
+                let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
+                Some((
+                    name.trim().trim_start_matches("--").to_string(),
+                    [0, 2, 4].map(|i| f64::from(channel(i)) / 255.0),
+                ))
+            })
+            .collect()
+    }
+
+    /// WCAG 2 contrast ratio of two sRGB colours.
+    fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let luminance = |c: [f64; 3]| {
+            let l = c.map(|v| {
+                if v <= 0.03928 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            });
+            0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]
+        };
+        let (x, y) = (luminance(a) + 0.05, luminance(b) + 0.05);
+        x.max(y) / x.min(y)
+    }
+
+    #[test]
+    fn colours_have_enough_contrast_in_light_dark_and_print() {
+        let block = |after: &str| {
+            let start = CSS.find(after).unwrap() + after.len();
+            &CSS[start..start + CSS[start..].find('}').unwrap()]
+        };
+        for (scheme, vars) in [
+            ("light", colours(block(":root{"))),
+            ("dark", colours(block("prefers-color-scheme:dark){:root{"))),
+            ("print", colours(block("@media print{:root{"))),
+        ] {
+            let light = colours(block(":root{"));
+            let get = |name: &str| vars.get(name).or(light.get(name)).copied().unwrap();
+            for background in ["bg", "card"] {
+                // Text, and the limit figures written in their line's colour: 4.5:1.
+                for text in ["fg", "muted", "accent", "current", "proposed", "refused"] {
+                    let ratio = contrast(get(text), get(background));
+                    assert!(
+                        ratio >= 4.5,
+                        "{scheme}: {text} on {background} is {ratio:.2}:1"
+                    );
+                }
+                // Bars are graphics: 3:1.
+                let ratio = contrast(get("bar"), get(background));
+                assert!(
+                    ratio >= 3.0,
+                    "{scheme}: bar on {background} is {ratio:.2}:1"
+                );
+            }
+        }
+        // The check itself: black on white is 21:1, and a pale grey fails.
+        assert!((contrast([0.0; 3], [1.0; 3]) - 21.0).abs() < 1e-9);
+        assert!(contrast([0.8; 3], [1.0; 3]) < 4.5);
     }
 
     #[test]
