@@ -68,7 +68,7 @@ svg .limit.proposed{stroke:var(--proposed);stroke-dasharray:6 4}
 .key.bar{background:var(--bar)}.key.refused{background:var(--refused)}
 .key.current{border-top:2px solid var(--current);height:0}.key.proposed{border-top:2px dashed var(--proposed);height:0}
 @media print{:root{--bg:#ffffff;--fg:#000000;--muted:#333;--card:#ffffff;--bar:#2f6db5;--refused:#c62828;
---current:#000000;--proposed:#1b7f3b;--accent:#000000}body{max-width:none;padding:0;font-size:11pt}
+--current:#000000;--proposed:#1b7f3b;--accent:#000000}body{max-width:none;padding:0;font-size:9.5pt}
 th button{pointer-events:none}th[aria-sort] button::after{content:""}a{text-decoration:none}
 .scroll{overflow:visible}th,td{white-space:normal}}
 "#;

@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+#[cfg(test)]
+use super::build_row;
 use super::{Row, capacity_cell};
 use crate::capacity::Mode;
 use crate::capacity::dimension::Dimension;
@@ -228,7 +230,7 @@ mod tests {
 
     fn row(usage: Usage, info: Result<CapacityInfo, ApiError>) -> Row {
         let policy = Policy::new(0.75).unwrap();
-        super::super::build_row("orders.x", &usage, true, info, &policy, Utc::now())
+        build_row("orders.x", &usage, true, info, &policy, Utc::now())
     }
 
     #[test]
