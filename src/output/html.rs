@@ -58,7 +58,8 @@ figure{margin:0}figcaption{font-size:.85rem;color:var(--muted)}
 svg.chart{width:100%;height:auto;display:block}
 svg .axis path{stroke:var(--muted);stroke-width:1}svg text{fill:var(--muted);font-size:10px;font-family:inherit}
 svg .axis text,svg .values text{text-anchor:end}svg .values .current{fill:var(--fg)}
-svg .values .proposed{fill:var(--proposed)}svg .labels text{paint-order:stroke;stroke:var(--bg);stroke-width:3px}svg .labels text{text-anchor:middle}svg .ends text:last-child{text-anchor:end}
+svg .values .proposed{fill:var(--proposed)}svg .labels text{paint-order:stroke;stroke:var(--bg);stroke-width:3px}
+svg .labels .hot{fill:var(--refused);font-weight:700}svg .labels text{text-anchor:middle}svg .ends text:last-child{text-anchor:end}
 svg .bar{fill:var(--bar)}svg .refused{fill:var(--refused)}
 svg .series{fill:none;stroke:var(--bar);stroke-width:1.5}svg circle.throttled{fill:var(--refused)}
 svg .limit{stroke-width:2;fill:none}svg .limit.current{stroke:var(--current)}

@@ -264,8 +264,9 @@ impl Chart {
                 round(base - used_top),
             );
             if p.throttled > 0.0 {
-                // Refused work stacked on what was served: the whole bar is the demand.
-                let top = scale.y(p.value + p.throttled);
+                // Refused work stacked on what was served: the whole bar is the demand. Any
+                // throttling is worth seeing, so the mark is never thinner than MIN_MARK.
+                let top = scale.y(p.value + p.throttled).min(used_top - MIN_MARK);
                 let _ = write!(
                     svg,
                     r#"<rect class="refused" x="{x}" y="{}" width="{width}" height="{}"/>"#,
@@ -273,12 +274,18 @@ impl Chart {
                     round(used_top - top),
                 );
             }
+            // The figure over the bar is the demand; red when part of it was refused.
+            let hot = if p.throttled > 0.0 {
+                r#" class="hot""#
+            } else {
+                ""
+            };
             let _ = write!(
                 labels,
-                r#"<text x="{cx}" y="{}">{}</text><text x="{cx}" y="{}">{}</text>"#,
+                r#"<text x="{cx}" y="{}">{}</text><text{hot} x="{cx}" y="{}">{}</text>"#,
                 HEIGHT - 6.0,
                 escape(&p.label),
-                round(scale.y(p.value + p.throttled) - 3.0),
+                round((scale.y(p.value + p.throttled).min(used_top - MIN_MARK)) - 3.0),
                 group(p.value + p.throttled),
                 cx = round(x_center(i, count)),
             );
@@ -327,6 +334,9 @@ impl Chart {
         }
     }
 }
+
+/// The thinnest mark of throttling on a bar, in viewBox units.
+const MIN_MARK: f64 = 2.5;
 
 /// Vertical room one axis label needs, in viewBox units (the text is 10 high).
 const LABEL_GAP: f64 = 10.0;
@@ -502,6 +512,20 @@ mod tests {
         assert_eq!(
             c.description(),
             "now 2,000 APS (100 throttled); 7d p99 1,934 APS; limit 2,000 APS; recommended 3,000 APS"
+        );
+    }
+
+    #[test]
+    fn a_little_throttling_is_still_visible() {
+        // 1 of 5,000 would be 0.03 units high.
+        let svg = chart(Style::Bars, vec![point("now", 2000.0, 1.0)]).render();
+        assert!(
+            svg.contains(r#"<rect class="refused" x="154" y="84.3" width="48" height="2.5"/>"#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<text class="hot" x="178" y="81.3">2,001</text>"#),
+            "{svg}"
         );
     }
 

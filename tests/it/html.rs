@@ -304,11 +304,9 @@ fn the_demo_report_renders_in_chromium_as_analyze_says() {
 
     // The summary's figures are the totals of analyze's JSON.
     let figures = &facts["figures"];
-    let total = |field: &str| -> f64 {
-        rows.iter()
-            .map(|r| r["cost"][field].as_f64().unwrap())
-            .sum()
-    };
+    // A namespace that could not be read has no cost and adds nothing.
+    let total =
+        |field: &str| -> f64 { rows.iter().filter_map(|r| r["cost"][field].as_f64()).sum() };
     // JSON rounds each figure to the thousandth.
     let slack = 0.0005 * rows.len() as f64;
     for (figure, field, hours) in [
@@ -352,11 +350,15 @@ fn the_demo_report_renders_in_chromium_as_analyze_says() {
     let saved: BTreeMap<&str, f64> = rows
         .iter()
         .map(|r| {
-            (
-                r["namespace"].as_str().unwrap(),
-                r["cost"]["hourly_usd_now"].as_f64().unwrap()
-                    - r["cost"]["hourly_usd_recommended"].as_f64().unwrap(),
-            )
+            let cost = &r["cost"];
+            let saved = match (
+                cost["hourly_usd_now"].as_f64(),
+                cost["hourly_usd_recommended"].as_f64(),
+            ) {
+                (Some(now), Some(recommended)) => now - recommended,
+                _ => f64::NEG_INFINITY,
+            };
+            (r["namespace"].as_str().unwrap(), saved)
         })
         .collect();
     let utilization: BTreeMap<&str, f64> = rows
