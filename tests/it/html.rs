@@ -56,6 +56,7 @@ window.addEventListener("load", function () {
         namespace: s.dataset.namespace,
         heading: s.querySelector("h3").textContent,
         action: s.querySelector(".badge").textContent,
+        reason: s.querySelector("p.reason").textContent,
         command: code ? code.textContent : null,
         charts: Array.prototype.map.call(s.querySelectorAll("svg.chart"), function (c) {
           return {
@@ -225,17 +226,10 @@ fn usd(text: &str) -> f64 {
     if negative { -v } else { v }
 }
 
-#[test]
-fn the_demo_report_renders_in_chromium_as_analyze_says() {
-    let Some(chromium) = chromium("the_demo_report_renders_in_chromium_as_analyze_says") else {
-        return;
-    };
-    let rows = common::stdout_json(&demo("json"));
-    let rows = rows.as_array().unwrap();
-    let page = text(&demo("html").stdout);
-    let dir = tempfile::tempdir().unwrap();
-    let facts = probe(&chromium, dir.path(), &page, "report.html");
-
+/// The rendered page says what `analyze -o json` says: every namespace in order, its charts
+/// (a bar per figure, throttling marked, the limit line), its command, and the summary's
+/// totals; a namespace that could not be read says why and draws nothing.
+fn check_against_json(rows: &[Value], facts: &Value) {
     assert_eq!(facts["errors"], serde_json::json!([]), "{facts:#}");
 
     // Every namespace, in the order analyze gives them, with its charts and its command.
@@ -252,8 +246,24 @@ fn the_demo_report_renders_in_chromium_as_analyze_says() {
     for (row, section) in rows.iter().zip(sections) {
         let ns = row["namespace"].as_str().unwrap();
         assert_eq!(section["heading"], ns);
-        assert_eq!(section["action"], row["action"], "{ns}");
+        if row["error"].is_null() {
+            assert_eq!(section["action"], row["action"], "{ns}");
+        }
         let charts = section["charts"].as_array().unwrap();
+        if !row["error"].is_null() {
+            // Said why, drawn nothing, nothing to run.
+            assert_eq!(section["action"], "error", "{ns}");
+            assert!(charts.is_empty(), "{ns}");
+            assert!(section["command"].is_null(), "{ns}");
+            assert!(
+                section["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains(row["error"].as_str().unwrap()),
+                "{ns}: {section}"
+            );
+            continue;
+        }
         assert_eq!(charts.len(), 3, "{ns}: a chart per dimension");
         for (chart, (unit, key)) in
             charts
@@ -329,7 +339,9 @@ fn the_demo_report_renders_in_chromium_as_analyze_says() {
     }
     let mut by_action: BTreeMap<&str, f64> = BTreeMap::new();
     for r in rows {
-        *by_action.entry(r["action"].as_str().unwrap()).or_default() += 1.0;
+        *by_action
+            .entry(r["action"].as_str().unwrap_or("error"))
+            .or_default() += 1.0;
     }
     for (action, n) in &by_action {
         assert_eq!(figures[format!("action-{action}")]["value"], *n, "{action}");
@@ -338,13 +350,35 @@ fn the_demo_report_renders_in_chromium_as_analyze_says() {
     let throttled = rows
         .iter()
         .filter(|r| {
-            ["aps", "rps", "ops"]
-                .iter()
-                .any(|d| r["dimensions"][d]["throttled"].as_f64().unwrap() > 0.0)
+            // From the metrics, so a namespace without capacity-info counts too.
+            r["throttled_action_count"].as_f64().unwrap() > 0.0
+                || ["aps", "rps", "ops"]
+                    .iter()
+                    .any(|d| r["dimensions"][d]["throttled"].as_f64().unwrap_or(0.0) > 0.0)
         })
         .count();
-    assert!(throttled > 0, "the demo has throttled namespaces");
     assert_eq!(figures["throttled"]["value"], throttled as f64);
+}
+
+#[test]
+fn the_demo_report_renders_in_chromium_as_analyze_says() {
+    let Some(chromium) = chromium("the_demo_report_renders_in_chromium_as_analyze_says") else {
+        return;
+    };
+    let rows = common::stdout_json(&demo("json"));
+    let rows = rows.as_array().unwrap();
+    let page = text(&demo("html").stdout);
+    let dir = tempfile::tempdir().unwrap();
+    let facts = probe(&chromium, dir.path(), &page, "report.html");
+    check_against_json(rows, &facts);
+    assert!(
+        facts["figures"]["throttled"]["value"].as_f64().unwrap() > 0.0,
+        "the demo has throttled namespaces"
+    );
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["namespace"].as_str().unwrap())
+        .collect();
 
     // Sorting by a header in the browser: the largest saving, then the busiest, first.
     let saved: BTreeMap<&str, f64> = rows
@@ -404,6 +438,30 @@ fn the_demo_report_renders_in_chromium_as_analyze_says() {
     let png = std::fs::read(&screenshot).unwrap();
     assert!(png.starts_with(b"\x89PNG"), "{}", screenshot.display());
     eprintln!("screenshot: {}", screenshot.display());
+}
+
+#[test]
+fn a_namespace_that_could_not_be_read_shows_in_chromium_with_its_error() {
+    let Some(chromium) =
+        chromium("a_namespace_that_could_not_be_read_shows_in_chromium_with_its_error")
+    else {
+        return;
+    };
+    let emu = common::Emu::start();
+    let gone = emu.namespaces()[3].clone();
+    assert!(emu.server.delete_namespace(&gone));
+    // Still printed, and the run exits 1, as for JSON.
+    let json = common::tcap(&emu, &["analyze", "-o", "json"]);
+    expect_code(&json, 1);
+    let html = common::tcap(&emu, &["analyze", "-o", "html"]);
+    expect_code(&html, 1);
+    let rows = common::stdout_json(&json);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.iter().filter(|r| !r["error"].is_null()).count(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let facts = probe(&chromium, dir.path(), &text(&html.stdout), "error.html");
+    check_against_json(rows, &facts);
+    assert_eq!(facts["figures"]["action-error"]["value"], 1.0);
 }
 
 #[test]
