@@ -30,6 +30,9 @@ pub struct Report {
     pub title: String,
     /// Sentences under the title: what was read, when, and what the figures rest on.
     pub intro: Vec<String>,
+    /// When [`NamespaceReport::throttled`] counts throttling: "in the last minute", "in the
+    /// last 28 days".
+    pub throttled_when: String,
     pub namespaces: Vec<NamespaceReport>,
 }
 
@@ -47,7 +50,7 @@ pub struct NamespaceReport {
     pub utilization: Option<f64>,
     pub hourly_usd_now: Option<f64>,
     pub hourly_usd_recommended: Option<f64>,
-    /// Refused work in any dimension.
+    /// Refused work in any dimension, within [`Report::throttled_when`].
     pub throttled: bool,
     /// The recommendation's reason, or why the namespace could not be analyzed.
     pub reason: String,
@@ -109,7 +112,7 @@ pub fn summary(namespaces: &[NamespaceReport]) -> Summary {
     );
     counts.push(count(
         "throttled".into(),
-        "Throttled now",
+        "Throttled",
         namespaces.iter().filter(|n| n.throttled).count(),
     ));
     let now: f64 = namespaces.iter().filter_map(|n| n.hourly_usd_now).sum();
@@ -158,7 +161,8 @@ pub fn render(report: &Report) -> String {
     if !throttled.is_empty() {
         let _ = writeln!(
             body,
-            "<p id=\"throttled\">Throttled in the last window: {}.</p>",
+            "<p id=\"throttled\">Throttled {}: {}.</p>",
+            escape(&report.throttled_when),
             throttled.join(", ")
         );
     }
@@ -418,6 +422,7 @@ mod tests {
         let page = render(&Report {
             title: "report".into(),
             intro: vec![],
+            throttled_when: "in the last minute".into(),
             namespaces: vec![ns(
                 "<img src=x onerror=alert(1)>.x",
                 "scale-up",
@@ -436,6 +441,7 @@ mod tests {
         let page = render(&Report {
             title: "report".into(),
             intro: vec!["read at noon".into()],
+            throttled_when: "in the last minute".into(),
             namespaces: vec![
                 ns("a.x", "keep", 1.0, 1.0, false),
                 ns("b.x", "scale-up", 1.0, 3.0, true),
@@ -449,7 +455,7 @@ mod tests {
             page.contains("<td class=\"num\" data-key=\"-2\">-$2.00</td>"),
             "{page}"
         );
-        assert!(page.contains("Throttled in the last window: <a href=\"#ns-1\">b.x</a>."));
+        assert!(page.contains("Throttled in the last minute: <a href=\"#ns-1\">b.x</a>."));
         // Keep has no command to run.
         assert_eq!(page.matches("<p class=\"command\">").count(), 1);
     }

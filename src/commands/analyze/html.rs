@@ -31,6 +31,7 @@ pub fn page(rows: &[Row], price: f64, target: f64, now: DateTime<Utc>) -> String
                 fmt_price(price)
             ),
         ],
+        throttled_when: "in the last minute".into(),
         namespaces: rows
             .iter()
             .enumerate()
