@@ -168,11 +168,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -262,11 +262,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -380,11 +380,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -434,11 +434,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -500,11 +500,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -566,11 +566,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -704,11 +704,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -774,11 +774,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -828,11 +828,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -926,11 +926,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1218,11 +1218,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1308,11 +1308,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1366,11 +1366,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1424,11 +1424,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1514,11 +1514,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1576,11 +1576,11 @@ _tcap() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table json csv cron" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv cron html" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -30,10 +30,11 @@ complete -c tcap -n "__fish_tcap_needs_command" -l cloud-ops-url -d 'Base URL of
 complete -c tcap -n "__fish_tcap_needs_command" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_needs_command" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_needs_command" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_needs_command" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_needs_command" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_needs_command" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -72,10 +73,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l cloud-ops-url -d '
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand analyze" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -93,10 +95,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand provision" -l cloud-ops-url -d
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand provision" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -115,10 +118,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand revert" -l cloud-ops-url -d 'B
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand revert" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -138,10 +142,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand verify" -l cloud-ops-url -d 'B
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand verify" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -168,10 +173,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l cloud-ops-
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -189,10 +195,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_s
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -213,10 +220,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -236,10 +244,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -259,10 +268,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -281,10 +291,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -322,10 +333,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l cloud-ops-url -d
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -353,10 +365,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand plan" -l cloud-ops-url -d 'Bas
 complete -c tcap -n "__fish_tcap_using_subcommand plan" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand plan" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand plan" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand plan" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand plan" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -383,10 +396,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l cloud-ops-url -
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -406,10 +420,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand completions" -l cloud-ops-url 
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand completions" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -425,10 +440,11 @@ complete -c tcap -n "__fish_tcap_using_subcommand man" -l cloud-ops-url -d 'Base
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand man" -s o -l output -d 'Output format: json works for every command, csv for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand man" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
-cron\t''"
+cron\t''
+html\t''"
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l color -d 'When to use colors; NO_COLOR is honoured [default: auto]' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -88,20 +88,21 @@ async fn run_command(
     command.run(Context::new(settings, interrupt)).await
 }
 
-/// CSV is `analyze`'s alone. Asked for on the command line of another command it is a usage
-/// error; set as a default in the config file it falls back to the table for the others.
-/// Cron lines are `plan`'s alone, in the same way.
+/// CSV and HTML are `analyze`'s alone, cron lines `plan`'s. Asked for on the command line of
+/// another command they are a usage error; set as a default in the config file they fall back
+/// to the table for the others.
 fn output_for(command: &cli::Command, mut settings: Settings) -> Result<Settings, Error> {
-    let (owner, name) = match settings.output {
-        output::OutputFormat::Csv => (matches!(command, cli::Command::Analyze(_)), "csv"),
-        output::OutputFormat::Cron => (matches!(command, cli::Command::Plan(_)), "cron"),
-        _ => return Ok(settings),
+    let analyze = matches!(command, cli::Command::Analyze(_));
+    let (owner, name, which) = match settings.output {
+        output::OutputFormat::Csv => (analyze, "csv", "analyze"),
+        output::OutputFormat::Html => (analyze, "html", "analyze"),
+        output::OutputFormat::Cron => (matches!(command, cli::Command::Plan(_)), "cron", "plan"),
+        output::OutputFormat::Table | output::OutputFormat::Json => return Ok(settings),
     };
     if owner {
         return Ok(settings);
     }
     if settings.output_from_command_line {
-        let which = if name == "csv" { "analyze" } else { "plan" };
         return Err(Error::Usage(format!(
             "-o {name} is only for `tcap {which}`; this command prints a table, or JSON with -o json"
         )));

@@ -1,4 +1,5 @@
-//! The printer: data to stdout as a table, JSON or CSV; progress to stderr, only on a terminal.
+//! The printer: data to stdout as a table, JSON, CSV or an HTML page; progress to stderr, only on
+//! a terminal.
 
 use std::io::Write;
 use std::time::Duration;
@@ -10,8 +11,10 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 mod fit;
+pub mod html;
+pub mod svg;
 
-pub use fit::{Column, Fit, resolve_width};
+pub use fit::{Column, Fit, resolve_width, utilization_bar};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -22,6 +25,9 @@ pub enum OutputFormat {
     // Crontab lines that carry a plan out (`plan` only). A plain comment: a doc comment would
     // turn every help page into the long form that lists the values with their descriptions.
     Cron,
+    // One self-contained page (`analyze`). A plain comment: a doc comment would give the
+    // values help texts, and clap would switch every --help to its long layout.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
@@ -42,6 +48,8 @@ pub struct Printer {
     quiet: bool,
     /// Display columns a table may take (`COLUMNS`, the terminal, or 100).
     width: usize,
+    /// Stdout is a terminal: pictures made of block characters are for a person, not a pipe.
+    terminal: bool,
 }
 
 impl Printer {
@@ -54,7 +62,19 @@ impl Printer {
             progress,
             quiet: false,
             width,
+            terminal: false,
         }
+    }
+
+    /// Stdout is a terminal (see [`Printer::is_terminal`]).
+    pub fn terminal(mut self, terminal: bool) -> Self {
+        self.terminal = terminal;
+        self
+    }
+
+    /// Whether stdout is a terminal: a table may then draw bars that a script would not want.
+    pub fn is_terminal(&self) -> bool {
+        self.terminal
     }
 
     pub fn quiet(mut self, quiet: bool) -> Self {

@@ -47,7 +47,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "TCAP_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Output format: json works for every command, csv for analyze, cron for plan [default: table]
+    /// Output format: json works for every command, csv and html for analyze, cron for plan [default: table]
     #[arg(short, long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 
@@ -175,6 +175,8 @@ pub struct Settings {
     pub color_stderr: bool,
     /// Display columns a table may take.
     pub table_width: usize,
+    /// Stdout is a terminal (a table may draw utilization bars there).
+    pub stdout_terminal: bool,
     pub verbosity: Verbosity,
     pub progress: bool,
     pub request_timeout: Duration,
@@ -346,6 +348,7 @@ impl Settings {
             color_stdout,
             color_stderr,
             table_width: output::resolve_width(env("COLUMNS").as_deref(), output::terminal_width()),
+            stdout_terminal: std::io::stdout().is_terminal(),
             verbosity,
             progress,
             request_timeout,

@@ -28,8 +28,10 @@ use crate::cloud::ops::OpsClient;
 use crate::cloud::pace::CLOUD_OPS_RATE_LIMIT;
 use crate::error::{ApiError, ApiErrorKind, Error, Result, Service};
 use crate::history::{self, Prometheus};
-use crate::output::{Column, Fit, OutputFormat, num, nums, opt_num, tidy};
+use crate::output::{Column, Fit, OutputFormat, num, nums, opt_num, tidy, utilization_bar};
 use crate::settings::{PrometheusArgs, process_env};
+
+mod html;
 
 #[derive(Debug, Args)]
 #[command(
@@ -358,7 +360,7 @@ pub async fn run(args: AnalyzeArgs, ctx: &Context) -> Result<()> {
         }
     }
 
-    print(&rows, policy.price_per_million_actions, ctx)?;
+    print(&rows, &policy, now, ctx)?;
 
     let failed: Vec<&Row> = rows.iter().filter(|r| r.error.is_some()).collect();
     let mut notify_error = None;
@@ -579,21 +581,32 @@ fn build_row(
     row
 }
 
-fn print(rows: &[Row], price: f64, ctx: &Context) -> Result<()> {
+fn print(rows: &[Row], policy: &Policy, now: DateTime<Utc>, ctx: &Context) -> Result<()> {
     let printer = &ctx.printer;
+    let price = policy.price_per_million_actions;
     match printer.format {
         OutputFormat::Json => printer.json(rows),
         OutputFormat::Csv => printer.csv(CSV_HEADER, rows.iter().map(csv_fields)),
+        OutputFormat::Html => {
+            printer.write(&html::page(rows, price, policy.target_utilization, now))
+        }
         // Cron is `plan`'s alone: `lib::output_for` never lets it reach here.
         OutputFormat::Table | OutputFormat::Cron => {
             if rows.is_empty() {
                 return printer
                     .line("no namespaces found in the metrics (check --namespace / --exclude)");
             }
-            printer.fitted_table(
-                TABLE_COLUMNS,
-                rows.iter().map(|r| table_fields(r, price)).collect(),
-            )?;
+            if printer.is_terminal() {
+                printer.fitted_table(
+                    TERMINAL_COLUMNS,
+                    rows.iter().map(|r| terminal_fields(r, price)).collect(),
+                )?;
+            } else {
+                printer.fitted_table(
+                    TABLE_COLUMNS,
+                    rows.iter().map(|r| table_fields(r, price)).collect(),
+                )?;
+            }
             printer.wrapped(&tally(rows))
         }
     }
@@ -633,6 +646,42 @@ const TABLE_COLUMNS: &[Column] = &[
         fit: Fit::Rest { rank: 2, min: 20 },
     },
 ];
+
+/// On a terminal, a bar after UTIL shows the same figure at a glance. It is placed after the
+/// reasons, so it is drawn only where the table has room for it; a pipe never gets it.
+const TERMINAL_COLUMNS: &[Column] = &[
+    TABLE_COLUMNS[0],
+    TABLE_COLUMNS[1],
+    Column {
+        header: "APS/LIMIT",
+        fit: Fit::Optional { rank: 5 },
+    },
+    TABLE_COLUMNS[3],
+    Column {
+        header: "",
+        fit: Fit::Optional { rank: 3 },
+    },
+    Column {
+        header: "P99 7D",
+        fit: Fit::Optional { rank: 4 },
+    },
+    TABLE_COLUMNS[5],
+    TABLE_COLUMNS[6],
+];
+
+/// Columns of the bar itself, between its two edges.
+const BAR_CELLS: usize = 8;
+
+fn terminal_fields(row: &Row, price: f64) -> Vec<String> {
+    let mut fields = table_fields(row, price);
+    let bar = if row.utilization.is_some() {
+        utilization_bar(row.utilization, BAR_CELLS)
+    } else {
+        String::new()
+    };
+    fields.insert(4, bar);
+    fields
+}
 
 const CSV_HEADER: &[&str] = &[
     "namespace",
@@ -1011,6 +1060,46 @@ mod tests {
         for bad in ["0", "-1", "0.01", "NaN", "inf", "x", "100000"] {
             assert!(parse_rate(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_terminal_table_has_a_bar_after_util() {
+        let headers: Vec<&str> = TERMINAL_COLUMNS.iter().map(|c| c.header).collect();
+        assert_eq!(
+            headers,
+            [
+                "NAMESPACE",
+                "CAPACITY",
+                "APS/LIMIT",
+                "UTIL",
+                "",
+                "P99 7D",
+                "ACTION",
+                "WHY"
+            ]
+        );
+        let usage = Usage {
+            action_limit: Some(1000.0),
+            action_count: 840.0,
+            ..Usage::default()
+        };
+        let policy = Policy::new(0.75).unwrap();
+        let row = build_row(
+            "a.x",
+            &usage,
+            true,
+            Ok(CapacityInfo::default()),
+            &policy,
+            Utc::now(),
+        );
+        let fields = terminal_fields(&row, 50.0);
+        assert_eq!(fields.len(), TERMINAL_COLUMNS.len());
+        assert_eq!(fields[3], "84%");
+        assert_eq!(fields[4], "▕██████▊ ▏");
+        // The other cells are the piped table's.
+        let mut plain = fields.clone();
+        plain.remove(4);
+        assert_eq!(plain, table_fields(&row, 50.0));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! One module per subcommand: its arguments and its `run`. Helpers that several commands share
-//! live in modules of their own here (`change_report`, `scheduled`, `event_run`, `slack`, `demo`), never borrowed
-//! from a sibling.
+//! live in modules of their own here (`change_report`, `report`, `scheduled`, `event_run`,
+//! `slack`, `demo`), never borrowed from a sibling.
 
 pub mod analyze;
 pub mod autopilot;
@@ -13,6 +13,7 @@ pub mod event_run;
 pub mod man;
 pub mod plan;
 pub mod provision;
+pub mod report;
 pub mod schedule_change;
 pub mod scheduled;
 pub mod slack;
@@ -38,6 +39,7 @@ impl Context {
             settings.progress,
             settings.table_width,
         )
+        .terminal(settings.stdout_terminal)
         .quiet(settings.verbosity == crate::settings::Verbosity::Quiet);
         Context {
             settings,

@@ -185,9 +185,53 @@ pub fn wrap(text: &str, width: usize) -> String {
     out
 }
 
+/// Utilization as a bar of `cells` columns between two edges, drawn in eighths of a column:
+/// `▕█████▍  ▏` for 0.68 in 8. Beyond 100% the bar is full; a missing or broken figure is
+/// an empty bar.
+pub fn utilization_bar(share: Option<f64>, cells: usize) -> String {
+    const EIGHTHS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
+    let share = share
+        .filter(|s| s.is_finite())
+        .unwrap_or(0.0)
+        .clamp(0.0, 1.0);
+    let eighths = (share * cells as f64 * 8.0).round() as usize;
+    let mut bar = String::from("▕");
+    let full = eighths / 8;
+    bar.extend(std::iter::repeat_n('█', full));
+    let mut used = full;
+    let rest = eighths % 8;
+    if rest > 0 {
+        bar.push(EIGHTHS[rest - 1]);
+        used += 1;
+    }
+    bar.extend(std::iter::repeat_n(' ', cells - used));
+    bar.push('▏');
+    bar
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utilization_bars_fill_in_eighths() {
+        let cases = [
+            (Some(0.0), "▕        ▏"),
+            (Some(0.84), "▕██████▊ ▏"),
+            (Some(0.5), "▕████    ▏"),
+            (Some(0.01), "▕▏       ▏"),
+            (Some(1.0), "▕████████▏"),
+            (Some(3.0), "▕████████▏"),
+            (Some(-1.0), "▕        ▏"),
+            (Some(f64::NAN), "▕        ▏"),
+            (None, "▕        ▏"),
+        ];
+        for (share, want) in cases {
+            let bar = utilization_bar(share, 8);
+            assert_eq!(bar, want, "{share:?}");
+            assert_eq!(bar.width(), 10, "{share:?}");
+        }
+    }
 
     #[test]
     fn truncate_cuts_to_the_width_with_an_ellipsis() {

@@ -31,8 +31,14 @@ const LAYERS: &[&[&str]] = &[
 const ISOLATED: &str = "devserver";
 
 /// `commands/` modules that several commands share; a command imports these, never a sibling.
-const SHARED_COMMAND_MODULES: &[&str] =
-    &["change_report", "scheduled", "event_run", "slack", "demo"];
+const SHARED_COMMAND_MODULES: &[&str] = &[
+    "change_report",
+    "report",
+    "scheduled",
+    "event_run",
+    "slack",
+    "demo",
+];
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| layer.contains(&module))

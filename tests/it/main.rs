@@ -14,6 +14,7 @@ mod events;
 mod faults;
 mod fidelity;
 mod generated;
+mod html;
 mod layers;
 mod openmetrics_conformance;
 mod plan;

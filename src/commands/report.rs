@@ -1,0 +1,471 @@
+//! The capacity report as one HTML page (`-o html`), for any command that advises namespaces:
+//! a summary, an overview table sortable by cost saved and by utilization, then one section
+//! per namespace with its charts, its recommendation and the command that carries it out.
+//!
+//! A command fills in [`Report`] from its own rows; the page's frame, table and charts are
+//! `output`'s.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::output::html::{self, Cell, Figure, Header, Sort, escape};
+use crate::output::svg::Chart;
+
+/// An average month: 8,760 hours a year over 12.
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// The actions in the order a reader meets them; anything else follows in its own order.
+const ACTION_ORDER: &[&str] = &[
+    "keep",
+    "provision",
+    "scale-up",
+    "scale-down",
+    "revert-to-on-demand",
+    "pending",
+    "error",
+];
+
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub title: String,
+    /// Sentences under the title: what was read, when, and what the figures rest on.
+    pub intro: Vec<String>,
+    /// When [`NamespaceReport::throttled`] counts throttling: "in the last minute", "in the
+    /// last 28 days".
+    pub throttled_when: String,
+    pub namespaces: Vec<NamespaceReport>,
+}
+
+/// One namespace as the report shows it. Money is dollars per hour.
+#[derive(Clone, Debug)]
+pub struct NamespaceReport {
+    pub namespace: String,
+    /// "keep", "scale-up", "error"...
+    pub action: String,
+    /// Whether the action asks a person to change something.
+    pub changes: bool,
+    pub capacity_now: String,
+    pub capacity_recommended: String,
+    /// Share of the limit in use now, 0.0–1.0 and beyond.
+    pub utilization: Option<f64>,
+    pub hourly_usd_now: Option<f64>,
+    pub hourly_usd_recommended: Option<f64>,
+    /// Refused work in any dimension, within [`Report::throttled_when`].
+    pub throttled: bool,
+    /// The recommendation's reason, or why the namespace could not be analyzed.
+    pub reason: String,
+    /// The `tcap` commands that carry the recommendation out, in order (none when nothing is
+    /// to be done; a plan may give several).
+    pub commands: Vec<String>,
+    /// A sentence about the commands, e.g. when they may run, or why there are none.
+    pub command_note: Option<String>,
+    pub charts: Vec<Chart>,
+}
+
+impl NamespaceReport {
+    fn saved(&self) -> Option<f64> {
+        Some(self.hourly_usd_now? - self.hourly_usd_recommended?)
+    }
+}
+
+/// The headline figures in two rows: namespaces (in all, by action, throttled), then what
+/// they cost today and as recommended, per hour and per month.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub counts: Vec<Figure>,
+    pub money: Vec<Figure>,
+}
+
+impl Summary {
+    /// Every figure, counts first.
+    pub fn all(&self) -> impl Iterator<Item = &Figure> {
+        self.counts.iter().chain(&self.money)
+    }
+}
+
+pub fn summary(namespaces: &[NamespaceReport]) -> Summary {
+    let mut by_action: BTreeMap<&str, usize> = BTreeMap::new();
+    for ns in namespaces {
+        *by_action.entry(ns.action.as_str()).or_default() += 1;
+    }
+    let mut actions: Vec<(&str, usize)> = ACTION_ORDER
+        .iter()
+        .filter_map(|a| by_action.get(a).map(|n| (*a, *n)))
+        .collect();
+    actions.extend(
+        by_action
+            .iter()
+            .filter(|(a, _)| !ACTION_ORDER.contains(a))
+            .map(|(a, n)| (*a, *n)),
+    );
+    let count = |name: String, label: &str, n: usize| Figure {
+        name,
+        label: label.into(),
+        text: n.to_string(),
+        value: Some(n as f64),
+    };
+    let mut counts = vec![count("namespaces".into(), "Namespaces", namespaces.len())];
+    counts.extend(
+        actions
+            .iter()
+            .map(|(action, n)| count(format!("action-{action}"), action, *n)),
+    );
+    counts.push(count(
+        "throttled".into(),
+        "Throttled",
+        namespaces.iter().filter(|n| n.throttled).count(),
+    ));
+    let now: f64 = namespaces.iter().filter_map(|n| n.hourly_usd_now).sum();
+    let recommended: f64 = namespaces
+        .iter()
+        .filter_map(|n| n.hourly_usd_recommended)
+        .sum();
+    let money = |name: &str, label: &str, v: f64| Figure {
+        name: name.into(),
+        label: label.into(),
+        text: usd(v),
+        value: Some(v),
+    };
+    Summary {
+        counts,
+        money: vec![
+            money("hourly-now", "Per hour today", now),
+            money("hourly-recommended", "Per hour as recommended", recommended),
+            money("monthly-now", "Per month today", now * HOURS_PER_MONTH),
+            money(
+                "monthly-recommended",
+                "Per month as recommended",
+                recommended * HOURS_PER_MONTH,
+            ),
+        ],
+    }
+}
+
+/// The whole page.
+pub fn render(report: &Report) -> String {
+    let mut body = format!("<header>\n<h1>{}</h1>\n", escape(&report.title));
+    for line in &report.intro {
+        let _ = writeln!(body, "<p class=\"muted\">{}</p>", escape(line));
+    }
+    body.push_str("</header>\n<main>\n<section aria-labelledby=\"summary\">\n<h2 id=\"summary\">Summary</h2>\n");
+    let figures = summary(&report.namespaces);
+    body.push_str(&html::figures(&figures.counts));
+    body.push_str(&html::figures(&figures.money));
+    let throttled: Vec<String> = report
+        .namespaces
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.throttled)
+        .map(|(i, n)| format!("<a href=\"#ns-{i}\">{}</a>", escape(&n.namespace)))
+        .collect();
+    if !throttled.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p id=\"throttled\">Throttled {}: {}.</p>",
+            escape(&report.throttled_when),
+            throttled.join(", ")
+        );
+    }
+    body.push_str(&overview(&report.namespaces));
+    body.push_str(
+        "</section>\n<section aria-labelledby=\"details\">\n<h2 id=\"details\">Namespaces</h2>\n",
+    );
+    if report.namespaces.is_empty() {
+        body.push_str("<p>No namespaces to show.</p>\n");
+    } else {
+        body.push_str(LEGEND);
+    }
+    for (i, ns) in report.namespaces.iter().enumerate() {
+        body.push_str(&section(i, ns));
+    }
+    body.push_str("</section>\n</main>\n");
+    html::document(&report.title, &body)
+}
+
+const LEGEND: &str = "<p class=\"legend\"><span><span class=\"key bar\"></span>used</span>\
+<span><span class=\"key refused\"></span>throttled</span>\
+<span><span class=\"key current\"></span>limit now</span>\
+<span><span class=\"key proposed\"></span>limit as recommended</span></p>\n";
+
+/// One row per namespace, sortable by cost saved and by utilization.
+fn overview(namespaces: &[NamespaceReport]) -> String {
+    let headers = [
+        Header {
+            label: "Namespace",
+            sort: Sort::Text,
+        },
+        Header {
+            label: "Action",
+            sort: Sort::Text,
+        },
+        Header {
+            label: "Capacity",
+            sort: Sort::None,
+        },
+        Header {
+            label: "Utilization",
+            sort: Sort::Number,
+        },
+        Header {
+            label: "$/h today",
+            sort: Sort::Number,
+        },
+        Header {
+            label: "$/h recommended",
+            sort: Sort::Number,
+        },
+        Header {
+            label: "Saved $/h",
+            sort: Sort::Number,
+        },
+    ];
+    let money = |v: Option<f64>| Cell::number(&v.map_or_else(|| "–".into(), usd), v);
+    let rows: Vec<Vec<Cell>> = namespaces
+        .iter()
+        .enumerate()
+        .map(|(i, ns)| {
+            vec![
+                Cell {
+                    html: format!("<a href=\"#ns-{i}\">{}</a>", escape(&ns.namespace)),
+                    key: None,
+                },
+                Cell {
+                    html: badge(ns),
+                    key: None,
+                },
+                Cell::text(&capacity(ns)),
+                Cell::number(
+                    &ns.utilization
+                        .map_or_else(|| "–".into(), |u| format!("{:.0}%", u * 100.0)),
+                    ns.utilization,
+                ),
+                money(ns.hourly_usd_now),
+                money(ns.hourly_usd_recommended),
+                money(ns.saved()),
+            ]
+        })
+        .collect();
+    html::table(
+        "Every namespace; sort by a header (saved is today's cost per hour minus the recommended one)",
+        &headers,
+        &rows,
+    )
+}
+
+fn capacity(ns: &NamespaceReport) -> String {
+    if ns.changes {
+        format!("{} → {}", ns.capacity_now, ns.capacity_recommended)
+    } else {
+        ns.capacity_now.clone()
+    }
+}
+
+fn badge(ns: &NamespaceReport) -> String {
+    let class = match (ns.action.as_str(), ns.changes) {
+        ("error", _) => "badge error",
+        (_, true) => "badge change",
+        _ => "badge",
+    };
+    format!("<span class=\"{class}\">{}</span>", escape(&ns.action))
+}
+
+/// A namespace's section: heading, charts, reason, command.
+fn section(index: usize, ns: &NamespaceReport) -> String {
+    let mut out = format!(
+        "<section class=\"ns\" id=\"ns-{index}\" data-namespace=\"{}\" aria-labelledby=\"ns-{index}-h\">\n<header><h3 id=\"ns-{index}-h\">{}</h3>{}<span>{}</span>",
+        escape(&ns.namespace),
+        escape(&ns.namespace),
+        badge(ns),
+        escape(&capacity(ns)),
+    );
+    if let (Some(now), Some(rec)) = (ns.hourly_usd_now, ns.hourly_usd_recommended) {
+        let _ = write!(
+            out,
+            "<span class=\"muted\">{}/h today, {}/h as recommended</span>",
+            usd(now),
+            usd(rec)
+        );
+    }
+    out.push_str("</header>\n");
+    if !ns.charts.is_empty() {
+        out.push_str("<div class=\"charts\">");
+        for chart in &ns.charts {
+            let _ = write!(
+                out,
+                "<figure>{}<figcaption>{}</figcaption></figure>",
+                chart.render(),
+                escape(&chart.unit)
+            );
+        }
+        out.push_str("</div>\n");
+    }
+    let _ = writeln!(out, "<p class=\"reason\">{}</p>", escape(&ns.reason));
+    match ns.commands.as_slice() {
+        [] => {
+            if let Some(note) = &ns.command_note {
+                let _ = writeln!(out, "<p class=\"command\">{}</p>", escape(note));
+            }
+        }
+        commands => {
+            let list: Vec<String> = commands
+                .iter()
+                .map(|c| format!("<code>{}</code>", escape(c)))
+                .collect();
+            let _ = write!(
+                out,
+                "<p class=\"command\">To carry it out: {}",
+                list.join(", then ")
+            );
+            if let Some(note) = &ns.command_note {
+                let _ = write!(out, " {}", escape(note));
+            }
+            out.push_str("</p>\n");
+        }
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+/// "$1,234.57"
+pub fn usd(v: f64) -> String {
+    let cents = (v.abs() * 100.0).round();
+    let sign = if v < 0.0 && cents > 0.0 { "-" } else { "" };
+    format!(
+        "{sign}${}.{:02}",
+        crate::output::svg::group((cents / 100.0).trunc()),
+        (cents % 100.0) as u32
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::svg::{Limit, LimitKind, Point, Style};
+
+    fn ns(name: &str, action: &str, now: f64, rec: f64, throttled: bool) -> NamespaceReport {
+        NamespaceReport {
+            namespace: name.into(),
+            action: action.into(),
+            changes: action != "keep",
+            capacity_now: "on-demand".into(),
+            capacity_recommended: "6 TRUs".into(),
+            utilization: Some(0.5),
+            hourly_usd_now: Some(now),
+            hourly_usd_recommended: Some(rec),
+            throttled,
+            reason: "p99 1,840 APS needs 2,453 APS".into(),
+            commands: if action == "keep" {
+                vec![]
+            } else {
+                vec![format!("tcap provision {name} 6")]
+            },
+            command_note: None,
+            charts: vec![Chart {
+                id: format!("{name}-aps"),
+                title: format!("APS of {name}"),
+                unit: "APS".into(),
+                style: Style::Bars,
+                points: vec![Point {
+                    label: "now".into(),
+                    value: 100.0,
+                    throttled: 0.0,
+                }],
+                limits: vec![Limit {
+                    label: "limit".into(),
+                    value: 500.0,
+                    kind: LimitKind::Current,
+                }],
+            }],
+        }
+    }
+
+    fn figure(figures: &Summary, name: &str) -> (String, Option<f64>) {
+        let f = figures.all().find(|f| f.name == name).unwrap();
+        (f.text.clone(), f.value)
+    }
+
+    #[test]
+    fn the_summary_totals_the_namespaces() {
+        let all = [
+            ns("a.x", "keep", 1.25, 1.25, false),
+            ns("b.x", "scale-up", 10.0, 15.5, true),
+            ns("c.x", "keep", 0.5, 0.5, false),
+        ];
+        let figures = summary(&all);
+        assert_eq!(figure(&figures, "namespaces"), ("3".into(), Some(3.0)));
+        assert_eq!(figure(&figures, "action-keep"), ("2".into(), Some(2.0)));
+        assert_eq!(figure(&figures, "action-scale-up"), ("1".into(), Some(1.0)));
+        assert_eq!(
+            figure(&figures, "hourly-now"),
+            ("$11.75".into(), Some(11.75))
+        );
+        assert_eq!(
+            figure(&figures, "hourly-recommended"),
+            ("$17.25".into(), Some(17.25))
+        );
+        // 730 hours.
+        assert_eq!(
+            figure(&figures, "monthly-now"),
+            ("$8,577.50".into(), Some(8577.5))
+        );
+        assert_eq!(figure(&figures, "throttled"), ("1".into(), Some(1.0)));
+        // keep before scale-up, whatever the input order.
+        let names: Vec<&str> = figures.counts.iter().map(|f| f.name.as_str()).collect();
+        assert!(
+            names.iter().position(|n| *n == "action-keep")
+                < names.iter().position(|n| *n == "action-scale-up")
+        );
+    }
+
+    #[test]
+    fn a_namespace_name_cannot_inject_markup() {
+        let page = render(&Report {
+            title: "report".into(),
+            intro: vec![],
+            throttled_when: "in the last minute".into(),
+            namespaces: vec![ns(
+                "<img src=x onerror=alert(1)>.x",
+                "scale-up",
+                1.0,
+                2.0,
+                true,
+            )],
+        });
+        assert!(!page.contains("<img"), "{page}");
+        assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;.x"));
+        assert!(page.contains("<code>tcap provision &lt;img"));
+    }
+
+    #[test]
+    fn the_page_has_a_section_a_row_and_a_chart_per_namespace() {
+        let page = render(&Report {
+            title: "report".into(),
+            intro: vec!["read at noon".into()],
+            throttled_when: "in the last minute".into(),
+            namespaces: vec![
+                ns("a.x", "keep", 1.0, 1.0, false),
+                ns("b.x", "scale-up", 1.0, 3.0, true),
+            ],
+        });
+        assert_eq!(page.matches("<section class=\"ns\"").count(), 2);
+        assert_eq!(page.matches("<tr><th scope=\"row\">").count(), 2);
+        assert_eq!(page.matches("<svg class=\"chart bars\"").count(), 2);
+        // Saved is today minus recommended: negative when the change costs more.
+        assert!(
+            page.contains("<td class=\"num\" data-key=\"-2\">-$2.00</td>"),
+            "{page}"
+        );
+        assert!(page.contains("Throttled in the last minute: <a href=\"#ns-1\">b.x</a>."));
+        // Keep has no command to run.
+        assert_eq!(page.matches("<p class=\"command\">").count(), 1);
+    }
+
+    #[test]
+    fn dollars_have_cents_and_separators() {
+        assert_eq!(usd(0.0), "$0.00");
+        assert_eq!(usd(1234.567), "$1,234.57");
+        assert_eq!(usd(-0.5), "-$0.50");
+        assert_eq!(usd(-0.001), "$0.00");
+        assert_eq!(usd(18.0), "$18.00");
+    }
+}
