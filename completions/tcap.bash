@@ -285,7 +285,7 @@ _tcap() {
             return 0
             ;;
         tcap__subcmd__autopilot)
-            opts="-o -q -v -h --namespace --exclude --max-trus --interval --scale-up-at --scale-down-below --calm-for --min-hold --target-utilization --max-hourly-cost --price-per-million-actions --max-metrics-calls-per-hour --max-concurrent-changes --dry-run --once --release --name --slack-webhook-url --wait-timeout --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
+            opts="-o -q -v -h --namespace --exclude --max-trus --interval --scale-up-at --scale-down-below --calm-for --min-hold --target-utilization --max-hourly-cost --price-per-million-actions --max-metrics-calls-per-hour --max-concurrent-changes --dry-run --once --release --name --prometheus --prometheus-token-file --slack-webhook-url --wait-timeout --api-key-file --metrics-api-key-file --cloud-ops-url --metrics-url --api-version --config --output --demo --quiet --verbose --color --no-progress --request-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -344,6 +344,14 @@ _tcap() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus-token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

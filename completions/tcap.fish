@@ -314,7 +314,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l namespace -d 'Namespaces to look after, by glob on the ID or its name part; repeatable; \'*\' is all' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l exclude -d 'Leave out namespaces matching this glob; repeatable' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l max-trus -d 'Never raise a namespace above this many TRUs' -r
-complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l interval -d 'How often a metrics window is read (each read is one Metrics API call)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l interval -d 'How often a metrics window is read (each read is one Metrics API call, none with --prometheus)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l scale-up-at -d 'Raise when the binding dimension\'s utilization reaches this (any throttling also raises)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l scale-down-below -d 'A namespace below this utilization, not throttled, is calm' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l calm-for -d 'How long a namespace must stay calm before what autopilot raised is lowered' -r
@@ -325,6 +325,8 @@ complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l price-per-millio
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l max-metrics-calls-per-hour -d 'Metrics API calls an hour autopilot may spend (the account has 180, shared with its scrapers); an --interval that needs more is refused' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l max-concurrent-changes -d 'At most this many capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l name -d 'Which autopilot: each name has its own state file and lock' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l prometheus -d 'Base URL of a Prometheus-compatible server scraping Temporal Cloud\'s metrics (/api/v1/query_range is appended) [env: TCAP_PROMETHEUS_URL]' -r
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l prometheus-token-file -d 'File holding a bearer token for that server, sent only over HTTPS or to loopback' -r -F
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l slack-webhook-url -d 'Slack incoming-webhook URL for alerts and summaries; it is a secret, never printed' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l wait-timeout -d 'How long to wait for each capacity change to apply' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l api-key-file -d 'File holding the Cloud Ops API key (\'-\' reads stdin) [env: TEMPORAL_CLOUD_API_KEY holds the key itself, then TEMPORAL_API_KEY]' -r -F

@@ -27,7 +27,6 @@ use crate::capacity::autopilot::{
 use crate::capacity::change;
 use crate::capacity::dimension::Dimension;
 use crate::capacity::select::Filter;
-use crate::cloud::metrics::MetricsClient;
 use crate::cloud::model::{CapacityInfo, CapacitySpec};
 use crate::cloud::ops::OpsClient;
 use crate::error::{ApiErrorKind, Error, Result};
@@ -37,6 +36,7 @@ use crate::schedule::lock;
 use crate::schedule::owners::{self, Asking};
 use crate::timing;
 use state::{Direction, Entry, InFlight, PilotState};
+pub use window::Source;
 
 /// capacity-info is read only for a namespace about to change, and kept this long.
 const INFO_TTL: Duration = Duration::from_secs(3600);
@@ -114,7 +114,7 @@ pub enum Tick {
 
 pub struct Pilot<'a> {
     pub ops: OpsClient,
-    pub metrics: MetricsClient,
+    pub source: Source,
     pub slack: Option<Slack>,
     pub filter: Filter,
     pub changes_dir: PathBuf,
@@ -138,7 +138,7 @@ impl<'a> Pilot<'a> {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         ops: OpsClient,
-        metrics: MetricsClient,
+        source: Source,
         slack: Option<Slack>,
         filter: Filter,
         changes_dir: PathBuf,
@@ -151,7 +151,7 @@ impl<'a> Pilot<'a> {
         let permits = Arc::new(Semaphore::new(options.max_concurrent_changes.max(1)));
         Pilot {
             ops,
-            metrics,
+            source,
             slack,
             filter,
             changes_dir,
@@ -327,22 +327,30 @@ impl<'a> Pilot<'a> {
             self.skip_until = None;
         }
         let listed = self.listed().await?;
-        let metrics = self
-            .metrics
-            .clone()
-            .with_call_limit(self.options.metrics_calls_per_tick);
-        let window = match window::read(&metrics, &listed).await {
+        let read = match &self.source {
+            Source::Metrics(metrics) => {
+                let metrics = metrics
+                    .clone()
+                    .with_call_limit(self.options.metrics_calls_per_tick);
+                window::read(&metrics, &listed).await.map_err(Error::Api)
+            }
+            Source::Prometheus(prometheus) => {
+                window::read_prometheus(prometheus, &listed, Utc::now()).await
+            }
+        };
+        let window = match read {
             Ok(w) => w,
-            Err(e) if e.kind == ApiErrorKind::RateLimited => {
+            Err(Error::Api(e)) if e.kind == ApiErrorKind::RateLimited => {
                 let wait = e.retry_after.unwrap_or(self.interval());
                 self.skip_until = Some(Instant::now() + timing::scaled(wait));
                 return self.skipped(format!(
-                    "the Metrics API refused the call ({}); no window is read for {}",
+                    "the {} refused the call ({}); no window is read for {}",
+                    e.service,
                     e.message,
                     humantime::format_duration(wait)
                 ));
             }
-            Err(e) if e.is_auth() => return Err(Error::Api(e)),
+            Err(Error::Api(e)) if e.is_auth() => return Err(Error::Api(e)),
             Err(e) => return self.skipped(format!("the metrics window could not be read: {e}")),
         };
         if !window.complete {

@@ -8,7 +8,7 @@ use clap::Args;
 use super::Context;
 use super::scheduled::RunArgs;
 use crate::autopilot::state::{self, PilotState};
-use crate::autopilot::{Options, Pilot, Tick};
+use crate::autopilot::{Options, Pilot, Source, Tick};
 use crate::capacity::autopilot::Knobs;
 use crate::capacity::cost::LIST_PRICE_PER_MILLION_ACTIONS;
 use crate::capacity::recommend::{self, Policy};
@@ -16,9 +16,10 @@ use crate::capacity::select::Filter;
 use crate::cloud::metrics::MetricsClient;
 use crate::cloud::ops::OpsClient;
 use crate::error::{Error, Result};
+use crate::history::Prometheus;
 use crate::schedule::lock;
 use crate::schedule::state::changes_dir;
-use crate::settings::parse_duration;
+use crate::settings::{PrometheusArgs, parse_duration, process_env};
 
 #[derive(Debug, Args)]
 #[command(
@@ -33,6 +34,9 @@ Examples:
 
   # From cron every 5 minutes instead of a long-running process
   */5 * * * *  tcap -q autopilot --namespace '*-prod' --max-trus 8 --interval 5m --once
+
+  # Windows from the team's Prometheus: no Metrics API call at all
+  tcap autopilot --namespace '*-prod' --max-trus 8 --prometheus http://localhost:9090
 
   # Give back everything autopilot raised
   tcap autopilot --release"
@@ -51,7 +55,8 @@ pub struct AutopilotArgs {
     /// Never raise a namespace above this many TRUs
     #[arg(long, value_name = "N", required_unless_present = "release", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub max_trus: Option<u32>,
-    /// How often a metrics window is read (each read is one Metrics API call)
+    /// How often a metrics window is read (each read is one Metrics API call, none with
+    /// --prometheus)
     #[arg(long, default_value = "1m", value_parser = parse_duration, value_name = "DURATION")]
     pub interval: Duration,
     /// Raise when the binding dimension's utilization reaches this (any throttling also raises)
@@ -95,6 +100,10 @@ pub struct AutopilotArgs {
     /// Which autopilot: each name has its own state file and lock
     #[arg(long, default_value = "default", value_parser = parse_name, value_name = "NAME")]
     pub name: String,
+    /// Read each window from the user's Prometheus, which scrapes the Metrics API, instead of
+    /// calling the Metrics API
+    #[command(flatten)]
+    pub prometheus: PrometheusArgs,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -151,7 +160,17 @@ fn chrono(d: Duration, flag: &str) -> Result<chrono::Duration> {
 
 pub async fn run(args: AutopilotArgs, ctx: &Context) -> Result<()> {
     let filter = Filter::new(&args.namespaces, &args.exclude)?;
-    let calls_per_tick = metrics_calls(args.interval, args.max_metrics_calls_per_hour)?;
+    let prometheus = ctx
+        .settings
+        .prometheus_endpoint(&args.prometheus, &process_env)?;
+    let calls_per_tick = if prometheus.is_some() {
+        if args.interval < Duration::from_secs(1) {
+            return Err(Error::Usage("--interval must be at least 1s".into()));
+        }
+        0
+    } else {
+        metrics_calls(args.interval, args.max_metrics_calls_per_hour)?
+    };
     if args.scale_down_below >= args.scale_up_at {
         return Err(Error::Usage(format!(
             "--scale-down-below {} must be below --scale-up-at {}",
@@ -177,7 +196,11 @@ pub async fn run(args: AutopilotArgs, ctx: &Context) -> Result<()> {
     };
     let slack = args.run.slack.client(ctx)?;
     let ops = OpsClient::new(&ctx.settings.cloud_ops_endpoint()?)?;
-    let metrics = MetricsClient::new(&ctx.settings.metrics_endpoint()?)?;
+    // With the user's Prometheus, no Metrics API call is spent (and no Metrics key needed).
+    let source = match &prometheus {
+        Some(endpoint) => Source::Prometheus(Prometheus::new(endpoint)?),
+        None => Source::Metrics(MetricsClient::new(&ctx.settings.metrics_endpoint()?)?),
+    };
 
     let dir = changes_dir(ctx.settings.demo)?;
     let own = state::dir(&dir)?;
@@ -208,7 +231,7 @@ pub async fn run(args: AutopilotArgs, ctx: &Context) -> Result<()> {
     };
     let mut pilot = Pilot::new(
         ops,
-        metrics,
+        source,
         slack,
         filter,
         dir,

@@ -87,9 +87,9 @@ impl Prometheus {
         shown
     }
 
-    fn query_url(&self) -> Url {
+    fn api_url(&self, endpoint: &str) -> Url {
         let mut url = self.base.clone();
-        let path = format!("{}/api/v1/query_range", url.path().trim_end_matches('/'));
+        let path = format!("{}/api/v1/{endpoint}", url.path().trim_end_matches('/'));
         url.set_path(&path);
         url.set_query(None);
         url
@@ -102,12 +102,27 @@ impl Prometheus {
         first: DateTime<Utc>,
         last: DateTime<Utc>,
     ) -> Result<Vec<Series>> {
-        let mut url = self.query_url();
+        let mut url = self.api_url("query_range");
         url.query_pairs_mut()
             .append_pair("query", query)
             .append_pair("start", &first.timestamp().to_string())
             .append_pair("end", &last.timestamp().to_string())
             .append_pair("step", "60");
+        self.matrix(url).await
+    }
+
+    /// A range selector (`x[10m]`) evaluated at `at` with the instant query API: every raw
+    /// sample in the range, with its own timestamp and its series' name.
+    pub async fn raw_samples(&self, selector: &str, at: DateTime<Utc>) -> Result<Vec<Series>> {
+        let mut url = self.api_url("query");
+        url.query_pairs_mut()
+            .append_pair("query", selector)
+            .append_pair("time", &at.timestamp().to_string());
+        self.matrix(url).await
+    }
+
+    /// GETs a query whose answer is a matrix, retrying what is temporary.
+    async fn matrix(&self, url: Url) -> Result<Vec<Series>> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -327,7 +342,7 @@ mod tests {
         };
         let p = Prometheus::new(&endpoint).unwrap();
         assert_eq!(
-            p.query_url().as_str(),
+            p.api_url("query_range").as_str(),
             "https://user:pw@mimir.example:8443/prometheus/api/v1/query_range"
         );
         assert_eq!(p.name(), "https://mimir.example:8443");

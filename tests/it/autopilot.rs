@@ -621,3 +621,86 @@ fn a_namespace_changed_by_someone_else_is_adopted() {
     assert_eq!(posts_to(&emu, &ns), before, "adopting sends nothing");
     assert!(pilot_state(&emu)["namespaces"][&ns]["hold"].is_null());
 }
+
+/// Minutes of two namespaces as Temporal's scrape leaves them in Prometheus (timestamps in
+/// seconds, for promtool): `busy` idle, then throttling in the latest minute; `calm` the
+/// other way round. Only the latest minute may decide.
+fn recent_openmetrics(path: &std::path::Path, busy: &str, calm: &str, latest: i64) {
+    use std::fmt::Write as _;
+    let families = [
+        "temporal_cloud_v1_action_limit",
+        "temporal_cloud_v1_total_action_count",
+        "temporal_cloud_v1_total_action_throttled_count",
+    ];
+    let mut out = String::new();
+    for family in families {
+        writeln!(out, "# TYPE {family} gauge").unwrap();
+        for minutes_ago in (0..8).rev() {
+            let t = latest - 60 * minutes_ago;
+            for (ns, hot) in [(busy, minutes_ago == 0), (calm, minutes_ago > 0)] {
+                let (count, throttled) = if hot { (480, 120) } else { (40, 0) };
+                let labels = format!(
+                    "temporal_namespace=\"{ns}\",job=\"temporal-cloud\",instance=\"metrics.temporal.io:443\""
+                );
+                let line = match family {
+                    "temporal_cloud_v1_action_limit" => format!("{family}{{{labels}}} 500 {t}"),
+                    "temporal_cloud_v1_total_action_count" => {
+                        format!("{family}{{{labels},is_background=\"false\"}} {count} {t}")
+                    }
+                    _ => format!("{family}{{{labels}}} {throttled} {t}"),
+                };
+                writeln!(out, "{line}").unwrap();
+            }
+        }
+    }
+    out.push_str("# EOF\n");
+    fs::write(path, out).unwrap();
+}
+
+#[test]
+fn with_prometheus_the_window_comes_from_it_and_no_metrics_api_call_is_spent() {
+    let Some((prometheus, promtool)) = crate::plan::tools() else {
+        return;
+    };
+    let emu = Emu::start();
+    let light = common::with_profile(&emu, "on-demand-light");
+    let (busy, calm) = (&light[0], &light[1]);
+    let latest = (chrono::Utc::now().timestamp() / 60 - 1) * 60;
+    let file = emu.home.path().join("recent.om");
+    recent_openmetrics(&file, busy, calm, latest);
+    let prom = crate::plan::start_prometheus(&prometheus, &promtool, &file);
+
+    // An interval the Metrics API budget would refuse (360 calls an hour) is fine: none is spent.
+    let out = once_json(
+        &emu,
+        &[
+            "--namespace",
+            "*",
+            "--max-trus",
+            "8",
+            "--dry-run",
+            "--interval",
+            "10s",
+            "--prometheus",
+            &prom.url,
+        ],
+    );
+    expect_code(&out, 0);
+    let lines = decisions(&out);
+    let raised: Vec<&str> = lines
+        .iter()
+        .filter(|d| d["action"] == "raise")
+        .map(|d| d["namespace"].as_str().unwrap())
+        .collect();
+    assert_eq!(raised, [busy.as_str()], "{lines:#?}\n{}", text(&out.stderr));
+    let raise = &lines[0];
+    assert_eq!(raise["throttled"], true);
+    assert_eq!(
+        raise["time"],
+        chrono::DateTime::from_timestamp(latest, 0)
+            .unwrap()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    assert_eq!(emu.requests_to("GET", "/v1/metrics"), 0);
+    assert!(posts(&emu).is_empty());
+}

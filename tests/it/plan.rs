@@ -22,7 +22,7 @@ const MINUTES: i64 = 28 * DAY;
 const PRICE: f64 = 50.0;
 
 /// The tools, or `None` after saying why the test is skipped; a panic when CI requires them.
-fn tools() -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn tools() -> Option<(PathBuf, PathBuf)> {
     let find = |name: &str| {
         std::env::var_os("PATH").and_then(|paths| {
             std::env::split_paths(&paths)
@@ -45,9 +45,9 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// A Prometheus process over backfilled data, stopped on drop.
-struct Prom {
+pub(crate) struct Prom {
     child: Child,
-    url: String,
+    pub(crate) url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -67,7 +67,7 @@ fn free_port() -> u16 {
 }
 
 /// Backfills `openmetrics` (timestamps in seconds) and serves it.
-fn start_prometheus(prometheus: &Path, promtool: &Path, openmetrics: &Path) -> Prom {
+pub(crate) fn start_prometheus(prometheus: &Path, promtool: &Path, openmetrics: &Path) -> Prom {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let out = Command::new(promtool)
