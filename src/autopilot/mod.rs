@@ -130,6 +130,9 @@ pub struct Pilot<'a> {
     running: BTreeSet<String>,
     permits: Arc<Semaphore>,
     skip_until: Option<Instant>,
+    /// Each namespace's demand in the window before, to size a raise for a rising demand (kept
+    /// in memory only: after a restart the first window has nothing to compare with).
+    before: HashMap<String, policy::Demands>,
     /// Changes that failed since the start (for `--once` and `--release`).
     pub failures: u32,
 }
@@ -166,6 +169,7 @@ impl<'a> Pilot<'a> {
             running: BTreeSet::new(),
             permits,
             skip_until: None,
+            before: HashMap::new(),
             failures: 0,
         }
     }
@@ -370,6 +374,9 @@ impl<'a> Pilot<'a> {
             if !self.filter.matches(&ns) {
                 continue;
             }
+            let before = self
+                .before
+                .insert(ns.clone(), policy::Demands::of(&seen.usage, at));
             let entry = self.state.namespaces.entry(ns.clone()).or_default();
             if entry.in_flight.is_some() {
                 continue;
@@ -402,6 +409,19 @@ impl<'a> Pilot<'a> {
             match want {
                 Want::Keep(reason) => tracing::debug!("{ns}: keeps {level}: {reason}"),
                 Want::Raise { needed, reason } => {
+                    let landing = policy::at_landing(&seen.usage, before, at);
+                    let later = policy::pressure(&landing, level, &knobs.policy).needed_trus;
+                    let (needed, reason) = if later > needed {
+                        (
+                            later,
+                            format!(
+                                "{reason}; rising: sized for the demand when the change lands \
+                                 ({later} TRUs)"
+                            ),
+                        )
+                    } else {
+                        (needed, reason)
+                    };
                     self.raise(&ns, level, needed, reason, &p, at).await?
                 }
                 Want::Lower { needed, reason } => {

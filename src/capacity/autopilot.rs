@@ -171,6 +171,62 @@ pub fn pressure(usage: &Usage, current: Level, policy: &Policy) -> Pressure {
     }
 }
 
+/// From the window a raise is decided on to the window after it takes effect: the window's
+/// age (3 minutes), the change (about 2) and a tick.
+pub const REACTION: Duration = Duration::minutes(6);
+
+/// A namespace's demand (served + throttled) in each dimension, in [`Dimension::ALL`] order,
+/// as one window saw it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Demands {
+    pub at: DateTime<Utc>,
+    pub demands: [f64; 3],
+}
+
+impl Demands {
+    pub fn of(usage: &Usage, at: DateTime<Utc>) -> Demands {
+        let d = |r: super::dimension::Reading| r.count + r.throttled;
+        Demands {
+            at,
+            demands: [d(usage.actions()), d(usage.requests), d(usage.operations)],
+        }
+    }
+}
+
+/// The window's usage as it will be when a raise decided now takes effect: demand rising since
+/// the window before goes on rising at the same pace for [`REACTION`], at most doubling. A
+/// raise sized on a half-ramped minute (a batch that started mid-minute, a climb) would need a
+/// second one, and throttle until then. Falling or flat demand, or no window a few minutes
+/// before, leaves the usage as it is.
+pub fn at_landing(usage: &Usage, before: Option<Demands>, at: DateTime<Utc>) -> Usage {
+    let Some(before) = before else {
+        return usage.clone();
+    };
+    let minutes = (at - before.at).num_seconds() as f64 / 60.0;
+    if !(0.5..=5.0).contains(&minutes) {
+        return usage.clone();
+    }
+    let now = Demands::of(usage, at).demands;
+    let factor = |i: usize| {
+        let (was, is) = (before.demands[i], now[i]);
+        if is <= 0.0 || is <= was {
+            return 1.0;
+        }
+        let pace = (is - was) / minutes;
+        ((is + pace * REACTION.num_minutes() as f64) / is).min(2.0)
+    };
+    let mut landing = usage.clone();
+    let f = factor(0);
+    landing.action_count *= f;
+    landing.throttled *= f;
+    for (reading, i) in [(&mut landing.requests, 1), (&mut landing.operations, 2)] {
+        let f = factor(i);
+        reading.count *= f;
+        reading.throttled *= f;
+    }
+    landing
+}
+
 /// What autopilot wants to do with a namespace after this window, before it knows the
 /// namespace's offered TRU values (read only for a namespace about to change).
 #[derive(Clone, Debug, PartialEq)]
@@ -723,6 +779,44 @@ mod tests {
             assess(&mut m, held, &p, at(10, 52), &k),
             Want::Lower { needed: 0, .. }
         ));
+    }
+
+    /// notifications-prod in `profiles/business-day.csv`: a batch starts mid-minute, so the
+    /// first window sees 1,170 APS of a 2,400 APS batch, after 120 the minute before.
+    #[test]
+    fn a_raise_is_sized_for_the_demand_when_it_lands() {
+        let policy = knobs().policy;
+        let before = Demands {
+            at: at(19, 0),
+            demands: [120.0, 10.0, 10.0],
+        };
+        let window = usage(1_000.0, 1_000.0, 170.0);
+        let now = pressure(&window, Level::OnDemand, &policy);
+        // 1,170 / 0.75 = 1,560 APS: 4 TRUs on the minute alone.
+        assert_eq!(now.needed_trus, 4);
+        let landing = at_landing(&window, Some(before), at(19, 1));
+        // Rising 1,050 APS a minute for 6 minutes, at most doubling: 2,340 APS, / 0.75 =
+        // 3,120 APS: 7 TRUs (8 once rounded to an offered value), one raise instead of two.
+        assert_eq!(landing.action_count + landing.throttled, 2_340.0);
+        assert_eq!(pressure(&landing, Level::OnDemand, &policy).needed_trus, 7);
+        // orders-prod climbing 26 APS a minute: 1,076 + 6 × 26 = 1,232 APS.
+        let climbing = at_landing(
+            &usage(1_000.0, 1_000.0, 76.0),
+            Some(Demands {
+                at: at(9, 19),
+                demands: [1_050.0, 10.0, 10.0],
+            }),
+            at(9, 20),
+        );
+        assert!((climbing.action_count + climbing.throttled - 1_232.0).abs() < 1e-9);
+        // Falling demand, a window too long ago, or none: as it is.
+        let falling = Demands {
+            at: at(19, 0),
+            demands: [2_000.0, 10.0, 10.0],
+        };
+        assert_eq!(at_landing(&window, Some(falling), at(19, 1)), window);
+        assert_eq!(at_landing(&window, Some(before), at(19, 10)), window);
+        assert_eq!(at_landing(&window, None, at(19, 1)), window);
     }
 
     #[test]
