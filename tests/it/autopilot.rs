@@ -529,8 +529,8 @@ fn a_replayed_surge_is_raised_within_two_ticks_and_given_back_before_the_hour_tu
 #[test]
 fn a_refused_raise_waits_for_the_next_allowed_time_and_alerts_once() {
     const SPEED: f64 = 120.0;
-    // The first raise is sized for the jump going on (200 to 1,000 APS: 2,000 when it lands,
-    // 6 TRUs); the second step, to 2,800 APS, needs more within the hour.
+    // The first raise is sized for the jump going on (200 to 1,000 APS: 1,500 when it lands,
+    // 4 TRUs); the second step, to 2,800 APS, needs more within the hour.
     let aps = |m: u32| match m {
         0..5 => 200.0,
         5..25 => 1_000.0,
@@ -559,9 +559,9 @@ fn a_refused_raise_waits_for_the_next_allowed_time_and_alerts_once() {
     let refused = find(&lines, "spiky-prod", "refused");
     assert_eq!(refused.len(), 1, "{lines:#?}");
     assert!(raises.len() >= 3, "{lines:#?}");
-    // Sized for the demand when it lands: 1,000 APS rising from 200 is 2,000 by then, / 0.75
-    // = 2,667 APS: 6 TRUs at once, not 3 and then 6.
-    assert_eq!(raises[0]["to"]["trus"], 6, "{:#}", raises[0]);
+    // Sized for the demand when it lands: 1,000 APS rising from 200 is 1,500 by then (1.5 at
+    // most), / 0.75 = 2,000 APS: 4 TRUs, not the 3 the minute alone asks for.
+    assert_eq!(raises[0]["to"]["trus"], 4, "{:#}", raises[0]);
     assert!(
         raises[0]["reason"].as_str().unwrap().contains("rising"),
         "{:#}",
