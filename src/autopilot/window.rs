@@ -181,7 +181,11 @@ mod tests {
                 &[(60, 900.0), (120, 40.0)],
             ),
             series(ACTION_LIMIT, "b.x1", &[(60, 500.0)]),
-            series("temporal_cloud_v1_total_action_count", "b.x1", &[(60, 900.0)]),
+            series(
+                "temporal_cloud_v1_total_action_count",
+                "b.x1",
+                &[(60, 900.0)],
+            ),
         ]);
         let seen: Vec<(&str, f64, Option<i64>)> = samples
             .iter()
@@ -194,7 +198,11 @@ mod tests {
                 ("temporal_cloud_v1_total_action_count", 40.0, Some(120_000)),
             ]
         );
-        assert!(samples.iter().all(|s| s.labels.iter().all(|(k, _)| k != "__name__")));
+        assert!(
+            samples
+                .iter()
+                .all(|s| s.labels.iter().all(|(k, _)| k != "__name__"))
+        );
         assert!(latest_minute(Vec::new()).is_empty());
     }
 }

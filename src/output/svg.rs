@@ -23,17 +23,32 @@ const BOTTOM: f64 = 22.0;
 pub enum Style {
     /// One bar per point, labelled under it: a handful of figures side by side.
     Bars,
-    /// A line through the points, left to right (an hourly history); the throttled ones get a
-    /// dot, so a long history stays one `<polyline>` and a few marks.
+    /// A line through the points' demand (used + throttled), left to right (an hourly
+    /// history); the throttled ones get a dot, so a long history stays one `<polyline>` and a
+    /// few marks. A point whose value is not a number is missing: the line breaks there
+    /// rather than drawing a guess.
     Line,
 }
 
-/// One figure: `value` used, of which `throttled` was refused (0 when none).
+/// One figure: `value` used, and `throttled` refused beside it (0 when none), in the chart's
+/// unit; together they are the demand.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Point {
     pub label: String,
     pub value: f64,
     pub throttled: f64,
+}
+
+impl Point {
+    /// What was asked for: used plus refused.
+    pub fn demand(&self) -> f64 {
+        self.value + self.throttled
+    }
+
+    /// No data for this point (a [`Style::Line`] breaks there).
+    pub fn is_missing(&self) -> bool {
+        !self.value.is_finite()
+    }
 }
 
 /// Whether a limit line is the one in force or the one proposed.
@@ -141,13 +156,23 @@ impl Chart {
                 })
                 .collect(),
             Style::Line => {
-                let peak = self.points.iter().map(|p| p.value).fold(0.0_f64, f64::max);
+                let peak = self
+                    .points
+                    .iter()
+                    .map(Point::demand)
+                    .filter(|v| v.is_finite())
+                    .fold(0.0_f64, f64::max);
                 let throttled = self.points.iter().filter(|p| p.throttled > 0.0).count();
-                vec![format!(
+                let missing = self.points.iter().filter(|p| p.is_missing()).count();
+                let mut text = format!(
                     "{} points, peak {} {unit}, {throttled} throttled",
                     self.points.len(),
                     group(peak)
-                )]
+                );
+                if missing > 0 {
+                    let _ = write!(text, ", {missing} without data");
+                }
+                vec![text]
             }
         };
         parts.extend(
@@ -296,28 +321,37 @@ impl Chart {
 
     fn line(&self, svg: &mut String, scale: Scale) {
         let count = self.points.len();
-        let coords: Vec<String> = self
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| format!("{},{}", round(x_center(i, count)), round(scale.y(p.value))))
-            .collect();
-        let _ = write!(
-            svg,
-            r#"<polyline class="series" points="{}"/>"#,
-            coords.join(" ")
-        );
+        // One polyline per run of points with data.
+        let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+        for (i, p) in self.points.iter().enumerate() {
+            if p.is_missing() {
+                runs.push(Vec::new());
+            } else {
+                runs.last_mut().expect("never empty").push(format!(
+                    "{},{}",
+                    round(x_center(i, count)),
+                    round(scale.y(p.demand()))
+                ));
+            }
+        }
+        for run in runs.iter().filter(|r| !r.is_empty()) {
+            let _ = write!(
+                svg,
+                r#"<polyline class="series" points="{}"/>"#,
+                run.join(" ")
+            );
+        }
         for (i, p) in self
             .points
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.throttled > 0.0)
+            .filter(|(_, p)| p.throttled > 0.0 && !p.is_missing())
         {
             let _ = write!(
                 svg,
                 r#"<circle class="throttled" cx="{}" cy="{}" r="2.5"><title>{}: {} throttled</title></circle>"#,
                 round(x_center(i, count)),
-                round(scale.y(p.value)),
+                round(scale.y(p.demand())),
                 escape(&p.label),
                 group(p.throttled),
             );
@@ -568,6 +602,34 @@ mod tests {
         );
         // Four weeks of hours stay small.
         assert!(svg.len() < 16_000, "{} bytes", svg.len());
+    }
+
+    #[test]
+    fn a_line_draws_demand_and_breaks_where_data_is_missing() {
+        let c = chart(
+            Style::Line,
+            vec![
+                point("h0", 1000.0, 0.0),
+                point("h1", 2000.0, 500.0),
+                point("h2", f64::NAN, 0.0),
+                point("h3", 1000.0, 0.0),
+            ],
+        );
+        let svg = c.render();
+        // Two runs; the throttled hour drawn at its demand, 2,500 of a 5,000 scale: y 74.
+        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+        assert!(
+            svg.contains(r#"<polyline class="series" points="77.5,112.4 144.5,74"/>"#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<circle class="throttled" cx="144.5" cy="74""#),
+            "{svg}"
+        );
+        assert_eq!(
+            c.description(),
+            "4 points, peak 2,500 APS, 1 throttled, 1 without data; limit 2,000 APS; recommended 3,000 APS"
+        );
     }
 
     #[test]

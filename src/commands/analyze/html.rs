@@ -11,7 +11,7 @@ use crate::capacity::Mode;
 use crate::capacity::dimension::Dimension;
 use crate::capacity::recommend::Action;
 use crate::cloud::model::CapacitySpec;
-use crate::commands::report::{NamespaceReport, Report, render};
+use crate::commands::report::{Month, NamespaceReport, Report, render};
 use crate::output::svg::{Chart, Limit, LimitKind, Point, Style};
 
 /// The page for `rows`, read at `now`.
@@ -32,6 +32,7 @@ pub fn page(rows: &[Row], price: f64, target: f64, now: DateTime<Utc>) -> String
             ),
         ],
         throttled_when: "in the last minute".into(),
+        month: Month::AVERAGE,
         namespaces: rows
             .iter()
             .enumerate()
@@ -73,6 +74,7 @@ fn namespace(index: usize, row: &Row) -> NamespaceReport {
                 || "not analyzed".to_string(),
                 |e| format!("Not analyzed: {e}"),
             ),
+            facts: Vec::new(),
             commands: Vec::new(),
             command_note: None,
             charts: Vec::new(),
@@ -115,6 +117,7 @@ fn namespace(index: usize, row: &Row) -> NamespaceReport {
         hourly_usd_recommended: row.cost.as_ref().map(|c| c.hourly_usd_recommended),
         throttled,
         reason: row.reason.clone().unwrap_or_default(),
+        facts: Vec::new(),
         commands,
         command_note,
         charts: charts(index, row),
