@@ -24,9 +24,9 @@ pub fn page(report: &PlanReport, histories: &[(String, History)], tz: &Tz) -> St
             report.prometheus,
         ),
         format!(
-            "Costs are per calendar hour as Temporal bills, at ${} per million actions, and per \
-             30 days; windows and chart times are in {}; a plan may throttle {} actions per 30 \
-             days.",
+            "Costs are summed per calendar hour as Temporal bills, at ${} per million actions, \
+             and shown per hour and per 30 days; windows and chart times are in {}; a plan may \
+             throttle {} actions per 30 days.",
             fmt_price(report.price_per_million_actions),
             report.tz,
             fmt_int(report.max_throttled_per_30_days),
