@@ -41,7 +41,10 @@ Examples:
   tcap plan --prometheus http://localhost:9090 --tz Europe/Berlin --max-throttled 10000
 
   # Carry the plan out with cron
-  tcap plan --prometheus http://localhost:9090 -o cron | crontab -"
+  tcap plan --prometheus http://localhost:9090 -o cron | crontab -
+
+  # One page for the capacity review: each namespace's history against its limits
+  tcap plan --prometheus http://localhost:9090 -o html > plan.html"
 )]
 pub struct PlanArgs {
     /// Only namespaces matching this glob (ID or name part); repeatable
