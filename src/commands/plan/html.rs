@@ -5,6 +5,8 @@
 use chrono_tz::Tz;
 
 use super::{CarryOut, NamespacePlan, PlanReport, PricedRow, carry_out};
+#[cfg(test)]
+use super::{PlanArgs, plan_namespace};
 use crate::capacity::plan::{self, Capacity, History, PlanAction, describe_windows};
 use crate::capacity::recommend::fmt_int;
 use crate::commands::report::{Month, NamespaceReport, Report, render, usd};
@@ -328,7 +330,6 @@ pub fn history_chart(index: usize, row: &NamespacePlan, history: &History, tz: &
 mod tests {
     use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 
-    use super::super::{PlanArgs, plan_namespace};
     use super::*;
     use crate::capacity::plan::Minute;
     use crate::cloud::model::CapacityInfo;
