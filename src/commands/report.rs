@@ -361,6 +361,12 @@ fn section(index: usize, ns: &NamespaceReport) -> String {
     out
 }
 
+/// A price per million actions as written: "50", "42.5", "0.125".
+pub fn fmt_price(price: f64) -> String {
+    let text = format!("{price:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// "$1,234.57"
 pub fn usd(v: f64) -> String {
     let cents = (v.abs() * 100.0).round();
@@ -515,6 +521,13 @@ mod tests {
         assert!(page.contains("Throttled in the last minute: <a href=\"#ns-1\">b.x</a>."));
         // Keep has no command to run.
         assert_eq!(page.matches("<p class=\"command\">").count(), 1);
+    }
+
+    #[test]
+    fn prices_are_written_without_trailing_zeros() {
+        assert_eq!(fmt_price(50.0), "50");
+        assert_eq!(fmt_price(42.5), "42.5");
+        assert_eq!(fmt_price(0.125), "0.125");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::{CarryOut, NamespacePlan, PlanReport, PricedRow, carry_out};
 use super::{PlanArgs, plan_namespace};
 use crate::capacity::plan::{self, Capacity, History, PlanAction, describe_windows};
 use crate::capacity::recommend::fmt_int;
-use crate::commands::report::{Month, NamespaceReport, Report, render, usd};
+use crate::commands::report::{Month, NamespaceReport, Report, fmt_price, render, usd};
 use crate::output::svg::{Chart, Limit, LimitKind, Point, Style, group};
 
 /// The page for `report`; `histories` are the ones it was planned from, by namespace.
@@ -28,7 +28,8 @@ pub fn page(report: &PlanReport, histories: &[(String, History)], tz: &Tz) -> St
         format!(
             "Costs are summed per calendar hour as Temporal bills, at ${} per million actions, \
              and shown per hour and per 30 days; windows and chart times are in {}; a plan may \
-             throttle {} actions per 30 days.",
+             throttle {} actions per 30 days. Utilization is the newest week's p99 of demand \
+             over today's limit.",
             fmt_price(report.price_per_million_actions),
             report.tz,
             fmt_int(report.max_throttled_per_30_days),
@@ -53,11 +54,6 @@ pub fn page(report: &PlanReport, histories: &[(String, History)], tz: &Tz) -> St
             })
             .collect(),
     })
-}
-
-fn fmt_price(price: f64) -> String {
-    let text = format!("{price:.4}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn namespace(
@@ -287,7 +283,7 @@ fn history_fact(row: &NamespacePlan) -> (String, String) {
 
 /// The history as a line: one point per calendar hour, its busiest minute's demand with the
 /// throttled part beside it; today's limit and the chosen capacity's as lines.
-pub fn history_chart(index: usize, row: &NamespacePlan, history: &History, tz: &Tz) -> Chart {
+fn history_chart(index: usize, row: &NamespacePlan, history: &History, tz: &Tz) -> Chart {
     let points = plan::hourly_peaks(history)
         .into_iter()
         .map(|(start, peak)| Point {
