@@ -270,11 +270,14 @@ fn facts(
 fn history_fact(row: &NamespacePlan) -> (String, String) {
     let total = row.recorded_minutes + row.missing_minutes;
     let mut text = format!(
-        "{} of {} minutes recorded, actions throttled in {}",
+        "{} of {} minutes recorded; ",
         group(row.recorded_minutes as f64),
         group(total as f64),
-        group(row.throttled_minutes as f64)
     );
+    text.push_str(&match row.throttled_minutes {
+        0 => "no action throttled".to_string(),
+        n => format!("actions throttled in {} of them", group(n as f64)),
+    });
     if !row.gaps.is_empty() {
         text.push_str(&format!("; {} gap(s) left out of the bill", row.gaps.len()));
     }
@@ -454,7 +457,15 @@ mod tests {
             ns.facts[3].1,
             "6 TRUs Mon,Tue 09:00-11:00 (UTC time), on-demand outside those hours"
         );
-        assert!(labels.contains(&"History"), "{labels:?}");
+        assert_eq!(
+            ns.facts.last().unwrap(),
+            &(
+                "History".to_string(),
+                "2,760 of 2,880 minutes recorded; actions throttled in 240 of them; 1 gap(s) \
+                 left out of the bill"
+                    .to_string()
+            )
+        );
         assert!(
             ns.facts[0].1.starts_with(&format!(
                 "on-demand: {}/h, {} per 30 days; throttles",
