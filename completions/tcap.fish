@@ -30,7 +30,7 @@ complete -c tcap -n "__fish_tcap_needs_command" -l cloud-ops-url -d 'Base URL of
 complete -c tcap -n "__fish_tcap_needs_command" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_needs_command" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_needs_command" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_needs_command" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_needs_command" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -73,7 +73,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l cloud-ops-url -d '
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand analyze" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand analyze" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand analyze" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -95,7 +95,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand provision" -l cloud-ops-url -d
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand provision" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand provision" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand provision" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -118,7 +118,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand revert" -l cloud-ops-url -d 'B
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand revert" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand revert" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand revert" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -142,7 +142,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand verify" -l cloud-ops-url -d 'B
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand verify" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand verify" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -173,7 +173,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l cloud-ops-
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -195,7 +195,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_s
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and not __fish_seen_subcommand_from list resume extend cancel help" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -220,7 +220,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -244,7 +244,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -268,7 +268,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from extend" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -291,7 +291,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subco
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand changes; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -335,7 +335,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l cloud-ops-url -d
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand autopilot" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -367,7 +367,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand plan" -l cloud-ops-url -d 'Bas
 complete -c tcap -n "__fish_tcap_using_subcommand plan" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand plan" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand plan" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand plan" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand plan" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -398,7 +398,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l cloud-ops-url -
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand dev-server" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -422,7 +422,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand completions" -l cloud-ops-url 
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand completions" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand completions" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand completions" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''
@@ -442,7 +442,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand man" -l cloud-ops-url -d 'Base
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l metrics-url -d 'Base URL of the Metrics API; /v1/metrics is appended [default: https://metrics.temporal.io]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l api-version -d 'Value of the temporal-cloud-api-version header [default: v0.19.1]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand man" -l config -d 'TOML file with defaults for these options [default: $XDG_CONFIG_HOME/tcap/config.toml]' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand man" -s o -l output -d 'Output format: json works for every command, csv and html for analyze, cron for plan [default: table]' -r -f -a "table\t''
+complete -c tcap -n "__fish_tcap_using_subcommand man" -s o -l output -d 'Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]' -r -f -a "table\t''
 json\t''
 csv\t''
 cron\t''

@@ -88,15 +88,16 @@ async fn run_command(
     command.run(Context::new(settings, interrupt)).await
 }
 
-/// CSV and HTML are `analyze`'s alone, cron lines `plan`'s. Asked for on the command line of
-/// another command they are a usage error; set as a default in the config file they fall back
-/// to the table for the others.
+/// CSV is `analyze`'s alone, HTML `analyze`'s and `plan`'s, cron lines `plan`'s. Asked for on
+/// the command line of another command they are a usage error; set as a default in the config
+/// file they fall back to the table for the others.
 fn output_for(command: &cli::Command, mut settings: Settings) -> Result<Settings, Error> {
     let analyze = matches!(command, cli::Command::Analyze(_));
+    let plan = matches!(command, cli::Command::Plan(_));
     let (owner, name, which) = match settings.output {
-        output::OutputFormat::Csv => (analyze, "csv", "analyze"),
-        output::OutputFormat::Html => (analyze, "html", "analyze"),
-        output::OutputFormat::Cron => (matches!(command, cli::Command::Plan(_)), "cron", "plan"),
+        output::OutputFormat::Csv => (analyze, "csv", "`tcap analyze`"),
+        output::OutputFormat::Html => (analyze || plan, "html", "`tcap analyze` and `tcap plan`"),
+        output::OutputFormat::Cron => (plan, "cron", "`tcap plan`"),
         output::OutputFormat::Table | output::OutputFormat::Json => return Ok(settings),
     };
     if owner {
@@ -104,7 +105,7 @@ fn output_for(command: &cli::Command, mut settings: Settings) -> Result<Settings
     }
     if settings.output_from_command_line {
         return Err(Error::Usage(format!(
-            "-o {name} is only for `tcap {which}`; this command prints a table, or JSON with -o json"
+            "-o {name} is only for {which}; this command prints a table, or JSON with -o json"
         )));
     }
     settings.output = output::OutputFormat::Table;

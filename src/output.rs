@@ -25,7 +25,7 @@ pub enum OutputFormat {
     // Crontab lines that carry a plan out (`plan` only). A plain comment: a doc comment would
     // turn every help page into the long form that lists the values with their descriptions.
     Cron,
-    // One self-contained page (`analyze`). A plain comment: a doc comment would give the
+    // One self-contained page (`analyze`, `plan`). A plain comment: a doc comment would give the
     // values help texts, and clap would switch every --help to its long layout.
     Html,
 }

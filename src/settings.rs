@@ -47,7 +47,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "TCAP_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Output format: json works for every command, csv and html for analyze, cron for plan [default: table]
+    /// Output format: json works for every command, csv for analyze, html for analyze and plan, cron for plan [default: table]
     #[arg(short, long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<OutputFormat>,
 

@@ -107,6 +107,51 @@ impl History {
     }
 }
 
+/// Calls `f` with the minute indexes of each calendar (UTC) hour `history` touches, in order.
+fn each_hour(history: &History, mut f: impl FnMut(std::ops::Range<usize>)) {
+    let n = history.minutes.len();
+    let mut from = 0;
+    while from < n {
+        let into_hour = history.at(from).minute() as usize;
+        let to = (from + 60 - into_hour).min(n);
+        f(from..to);
+        from = to;
+    }
+}
+
+/// The busiest minute of one calendar hour, per second: what a limit line is compared with,
+/// since a limit holds per minute and an hour's mean would hide its peak.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HourPeak {
+    /// The largest demand (actions run + throttled) of any minute in the hour.
+    pub demand: f64,
+    /// The most actions throttled in any minute of the hour: 0 when none was.
+    pub throttled: f64,
+}
+
+/// Every calendar hour the history touches, oldest first, with its start and its busiest
+/// minute; `None` for an hour with nothing recorded (a gap, never drawn as idle).
+pub fn hourly_peaks(history: &History) -> Vec<(DateTime<Utc>, Option<HourPeak>)> {
+    let mut hours = Vec::new();
+    each_hour(history, |range| {
+        let first = history.at(range.start);
+        let start = first - Duration::minutes(i64::from(first.minute()));
+        let peak =
+            history.minutes[range]
+                .iter()
+                .flatten()
+                .fold(None, |peak: Option<HourPeak>, m| {
+                    let p = peak.unwrap_or_default();
+                    Some(HourPeak {
+                        demand: p.demand.max(m.demand()),
+                        throttled: p.throttled.max(m.throttled),
+                    })
+                });
+        hours.push((start, peak));
+    });
+    hours
+}
+
 /// Weekday × hour in the plan's time zone, Monday 00:00 = 0.
 pub fn slot_of<Z: TimeZone>(at: DateTime<Utc>, tz: &Z) -> usize {
     let local = at.with_timezone(tz);
@@ -349,15 +394,8 @@ impl<'a> Prepared<'a> {
     }
 
     /// Calls `f` with the minute indexes of each calendar hour, in order.
-    fn each_hour(&self, mut f: impl FnMut(std::ops::Range<usize>)) {
-        let n = self.history.minutes.len();
-        let mut from = 0;
-        while from < n {
-            let into_hour = self.history.at(from).minute() as usize;
-            let to = (from + 60 - into_hour).min(n);
-            f(from..to);
-            from = to;
-        }
+    fn each_hour(&self, f: impl FnMut(std::ops::Range<usize>)) {
+        each_hour(self.history, f);
     }
 
     /// Per slot, what each hour starting in it costs and throttles under On-Demand and under
@@ -716,6 +754,41 @@ pub fn day_ranges(days: &[Weekday]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_hour_has_its_busiest_minute_and_a_gap_is_none() {
+        // From 10:30: half an hour, a whole hour with a throttled minute, an hour unrecorded.
+        let mut minutes = vec![minute(500.0, 10.0); 150];
+        minutes[40] = Some(Minute {
+            limit: 500.0,
+            foreground: 500.0,
+            throttled: 20.0,
+            ..Minute::default()
+        });
+        minutes[41] = minute(500.0, 505.0);
+        for m in &mut minutes[90..] {
+            *m = None;
+        }
+        let history = History {
+            start: at("2026-11-02T10:30:00Z"),
+            minutes,
+        };
+        let hours = hourly_peaks(&history);
+        let starts: Vec<DateTime<Utc>> = hours.iter().map(|(t, _)| *t).collect();
+        assert_eq!(
+            starts,
+            [
+                at("2026-11-02T10:00:00Z"),
+                at("2026-11-02T11:00:00Z"),
+                at("2026-11-02T12:00:00Z")
+            ]
+        );
+        let peak = |demand, throttled| Some(HourPeak { demand, throttled });
+        let peaks: Vec<Option<HourPeak>> = hours.iter().map(|(_, p)| *p).collect();
+        // Minute 40 asked for 520 (500 run, 20 throttled), more than minute 41's 505: the
+        // hour's peak is demand, not what ran, and its throttling marks the hour.
+        assert_eq!(peaks, [peak(10.0, 0.0), peak(520.0, 20.0), None]);
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

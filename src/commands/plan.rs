@@ -9,6 +9,8 @@ use clap::Args;
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
+mod html;
+
 use super::Context;
 use crate::capacity::cost::LIST_PRICE_PER_MILLION_ACTIONS;
 use crate::capacity::growth::{self, Growth};
@@ -39,7 +41,10 @@ Examples:
   tcap plan --prometheus http://localhost:9090 --tz Europe/Berlin --max-throttled 10000
 
   # Carry the plan out with cron
-  tcap plan --prometheus http://localhost:9090 -o cron | crontab -"
+  tcap plan --prometheus http://localhost:9090 -o cron | crontab -
+
+  # One page for the capacity review: each namespace's history against its limits
+  tcap plan --prometheus http://localhost:9090 -o html > plan.html"
 )]
 pub struct PlanArgs {
     /// Only namespaces matching this glob (ID or name part); repeatable
@@ -109,11 +114,17 @@ pub struct NamespacePlan {
     pub namespace: String,
     pub recorded_minutes: usize,
     pub missing_minutes: usize,
+    /// Recorded minutes in which Temporal throttled actions.
+    pub throttled_minutes: usize,
     pub gaps: Vec<Gap>,
     pub current: Option<Capacity>,
     pub today: Option<PricedRow>,
     pub chosen: Option<PricedRow>,
     pub action: Option<PlanAction>,
+    /// The action limit (APS) of the chosen capacity: its TRUs' (a schedule's in its windows),
+    /// or On-Demand's as capacity-info gives it now.
+    #[serde(serialize_with = "opt_num")]
+    pub chosen_limit_aps: Option<f64>,
     /// False when no alternative keeps throttling within --max-throttled: the chosen one is
     /// the one that throttles least.
     pub within_max_throttled: bool,
@@ -276,7 +287,7 @@ pub async fn run(args: PlanArgs, ctx: &Context) -> Result<()> {
         namespaces: rows,
         warnings,
     };
-    print(&report, ctx)?;
+    print(&report, &selected, &args.tz, ctx)?;
     let failed = report
         .namespaces
         .iter()
@@ -375,11 +386,18 @@ fn plan_namespace(
         namespace: ns.to_string(),
         recorded_minutes: recorded,
         missing_minutes: history.minutes.len() - recorded,
+        throttled_minutes: history
+            .minutes
+            .iter()
+            .flatten()
+            .filter(|m| m.throttled > 0.0)
+            .count(),
         gaps,
         current: None,
         today: None,
         chosen: None,
         action: None,
+        chosen_limit_aps: None,
         within_max_throttled: false,
         monthly_saving_usd: None,
         growth: None,
@@ -419,6 +437,13 @@ fn plan_namespace(
         _ => info.on_demand_aps_limit.or_else(|| history.last_limit()),
     };
     let g: Growth = growth::growth(history, limit, horizon, &args.tz);
+    row.chosen_limit_aps = match &priced[chosen].capacity {
+        Capacity::OnDemand => info
+            .on_demand_aps_limit
+            .or_else(|| prepared.on_demand.last().copied()),
+        Capacity::Provisioned { trus } => Some(trus * APS_PER_TRU),
+        Capacity::Schedule { trus, .. } => Some(f64::from(*trus) * APS_PER_TRU),
+    };
     row.current = Some(today.clone());
     row.action = Some(PlanAction::of(&today, &priced[chosen].capacity));
     row.within_max_throttled = within;
@@ -466,11 +491,17 @@ fn span(minutes: i64) -> String {
         .join(" ")
 }
 
-fn print(report: &PlanReport, ctx: &Context) -> Result<()> {
+fn print(
+    report: &PlanReport,
+    histories: &[(String, History)],
+    tz: &Tz,
+    ctx: &Context,
+) -> Result<()> {
     let printer = &ctx.printer;
     match printer.format {
         OutputFormat::Json => printer.json(report),
         OutputFormat::Cron => printer.write(&cron(report)),
+        OutputFormat::Html => printer.write(&html::page(report, histories, tz)),
         _ => {
             printer.fitted_table(
                 TABLE_COLUMNS,
@@ -587,6 +618,51 @@ fn table_fields(row: &NamespacePlan) -> Vec<String> {
     ]
 }
 
+/// What carries a namespace's plan out: `tcap` commands to run once, in order, then crontab
+/// lines (in the plan's zone) for a schedule. Both empty when the plan keeps today's capacity.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CarryOut {
+    pub once: Vec<String>,
+    pub crontab: Vec<String>,
+}
+
+/// `None` when the namespace was not planned. `-o cron` and `-o html` both print these, so the
+/// page never says anything the crontab would not do.
+pub fn carry_out(row: &NamespacePlan) -> Option<CarryOut> {
+    let ns = &row.namespace;
+    let (today, chosen, action) = (row.today.as_ref()?, row.chosen.as_ref()?, row.action?);
+    let mut out = CarryOut::default();
+    match (&chosen.capacity, action) {
+        (_, PlanAction::Keep) => {}
+        (Capacity::OnDemand, _) => out.once.push(format!("tcap revert {ns}")),
+        (Capacity::Provisioned { trus }, _) => {
+            out.once
+                .push(format!("tcap provision {ns} {}", fmt_int(*trus)));
+        }
+        (Capacity::Schedule { trus, windows }, _) => {
+            // Each window's change reverts to On-Demand at its end, so a namespace on TRUs
+            // today goes to On-Demand first.
+            if matches!(today.capacity, Capacity::Provisioned { .. }) {
+                out.once.push(format!("tcap revert {ns}"));
+            }
+            let mut by_hours: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
+            for w in windows {
+                by_hours
+                    .entry((w.start_hour, w.hours))
+                    .or_default()
+                    .push(w.weekday.num_days_from_sunday());
+            }
+            for ((start, hours), days) in by_hours {
+                out.crontab.push(format!(
+                    "0 {start} * * {} tcap schedule-change {ns} {trus} --duration {hours}h",
+                    cron_days(&days)
+                ));
+            }
+        }
+    }
+    Some(out)
+}
+
 /// The crontab that carries the plan out: a `schedule-change` at the start of each window
 /// (it reverts by itself at the end), and permanent changes as commands to run once.
 pub fn cron(report: &PlanReport) -> String {
@@ -599,7 +675,8 @@ pub fn cron(report: &PlanReport) -> String {
     );
     for row in &report.namespaces {
         let ns = &row.namespace;
-        let (Some(today), Some(chosen), Some(action)) = (&row.today, &row.chosen, row.action)
+        let (Some(today), Some(chosen), Some(action), Some(carry)) =
+            (&row.today, &row.chosen, row.action, carry_out(row))
         else {
             text.push_str(&format!(
                 "# {ns}: not planned: {}\n",
@@ -619,38 +696,27 @@ pub fn cron(report: &PlanReport) -> String {
             (_, PlanAction::Keep) => {
                 text.push_str(&format!("# {ns}: keep {}\n", today.description));
             }
-            (Capacity::OnDemand, _) => text.push_str(&format!(
-                "# {ns}: {} → on-demand, {saving}; run once:\n# tcap revert {ns}\n",
-                today.description
-            )),
-            (Capacity::Provisioned { trus }, _) => text.push_str(&format!(
-                "# {ns}: {} → {} TRUs, {saving}; run once:\n# tcap provision {ns} {}\n",
-                today.description,
-                fmt_int(*trus),
-                fmt_int(*trus)
-            )),
-            (Capacity::Schedule { trus, windows }, _) => {
+            (Capacity::OnDemand | Capacity::Provisioned { .. }, _) => {
+                text.push_str(&format!(
+                    "# {ns}: {} → {}, {saving}; run once:\n",
+                    today.description, chosen.description
+                ));
+                for command in &carry.once {
+                    text.push_str(&format!("# {command}\n"));
+                }
+            }
+            (Capacity::Schedule { .. }, _) => {
                 text.push_str(&format!(
                     "# {ns}: {} → {}, on-demand outside; {saving}\n",
                     today.description, chosen.description
                 ));
-                if matches!(today.capacity, Capacity::Provisioned { .. }) {
+                for command in &carry.once {
                     text.push_str(&format!(
-                        "# first, once: tcap revert {ns}  (so that each window reverts to on-demand)\n"
+                        "# first, once: {command}  (so that each window reverts to on-demand)\n"
                     ));
                 }
-                let mut by_hours: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
-                for w in windows {
-                    by_hours
-                        .entry((w.start_hour, w.hours))
-                        .or_default()
-                        .push(w.weekday.num_days_from_sunday());
-                }
-                for ((start, hours), days) in by_hours {
-                    text.push_str(&format!(
-                        "0 {start} * * {} tcap schedule-change {ns} {trus} --duration {hours}h\n",
-                        cron_days(&days)
-                    ));
+                for line in &carry.crontab {
+                    text.push_str(&format!("{line}\n"));
                 }
             }
         }

@@ -14,10 +14,31 @@ use crate::output::svg::Chart;
 /// An average month: 8,760 hours a year over 12.
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
+/// What the summary's monthly figures mean: the report's command decides, so that the page
+/// and its command's own output agree (`plan` counts 30 days).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Month {
+    pub hours: f64,
+    /// "month", "30 days": after "Per" in the figures' labels.
+    pub name: &'static str,
+}
+
+impl Month {
+    pub const AVERAGE: Month = Month {
+        hours: HOURS_PER_MONTH,
+        name: "month",
+    };
+    pub const THIRTY_DAYS: Month = Month {
+        hours: 720.0,
+        name: "30 days",
+    };
+}
+
 /// The actions in the order a reader meets them; anything else follows in its own order.
 const ACTION_ORDER: &[&str] = &[
     "keep",
     "provision",
+    "schedule",
     "scale-up",
     "scale-down",
     "revert-to-on-demand",
@@ -33,6 +54,7 @@ pub struct Report {
     /// When [`NamespaceReport::throttled`] counts throttling: "in the last minute", "in the
     /// last 28 days".
     pub throttled_when: String,
+    pub month: Month,
     pub namespaces: Vec<NamespaceReport>,
 }
 
@@ -54,6 +76,8 @@ pub struct NamespaceReport {
     pub throttled: bool,
     /// The recommendation's reason, or why the namespace could not be analyzed.
     pub reason: String,
+    /// Further figures as label and text ("Growth", "+10.0% a week"), shown in this order.
+    pub facts: Vec<(String, String)>,
     /// The `tcap` commands that carry the recommendation out, in order (none when nothing is
     /// to be done; a plan may give several).
     pub commands: Vec<String>,
@@ -83,7 +107,7 @@ impl Summary {
     }
 }
 
-pub fn summary(namespaces: &[NamespaceReport]) -> Summary {
+pub fn summary(namespaces: &[NamespaceReport], month: Month) -> Summary {
     let mut by_action: BTreeMap<&str, usize> = BTreeMap::new();
     for ns in namespaces {
         *by_action.entry(ns.action.as_str()).or_default() += 1;
@@ -131,11 +155,15 @@ pub fn summary(namespaces: &[NamespaceReport]) -> Summary {
         money: vec![
             money("hourly-now", "Per hour today", now),
             money("hourly-recommended", "Per hour as recommended", recommended),
-            money("monthly-now", "Per month today", now * HOURS_PER_MONTH),
+            money(
+                "monthly-now",
+                &format!("Per {} today", month.name),
+                now * month.hours,
+            ),
             money(
                 "monthly-recommended",
-                "Per month as recommended",
-                recommended * HOURS_PER_MONTH,
+                &format!("Per {} as recommended", month.name),
+                recommended * month.hours,
             ),
         ],
     }
@@ -148,7 +176,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(body, "<p class=\"muted\">{}</p>", escape(line));
     }
     body.push_str("</header>\n<main>\n<section aria-labelledby=\"summary\">\n<h2 id=\"summary\">Summary</h2>\n");
-    let figures = summary(&report.namespaces);
+    let figures = summary(&report.namespaces, report.month);
     body.push_str(&html::figures(&figures.counts));
     body.push_str(&html::figures(&figures.money));
     let throttled: Vec<String> = report
@@ -287,6 +315,13 @@ fn section(index: usize, ns: &NamespaceReport) -> String {
         );
     }
     out.push_str("</header>\n");
+    if !ns.facts.is_empty() {
+        out.push_str("<dl class=\"facts\">");
+        for (label, text) in &ns.facts {
+            let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(label), escape(text));
+        }
+        out.push_str("</dl>\n");
+    }
     if !ns.charts.is_empty() {
         out.push_str("<div class=\"charts\">");
         for chart in &ns.charts {
@@ -326,6 +361,12 @@ fn section(index: usize, ns: &NamespaceReport) -> String {
     out
 }
 
+/// A price per million actions as written: "50", "42.5", "0.125".
+pub fn fmt_price(price: f64) -> String {
+    let text = format!("{price:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// "$1,234.57"
 pub fn usd(v: f64) -> String {
     let cents = (v.abs() * 100.0).round();
@@ -354,6 +395,7 @@ mod tests {
             hourly_usd_recommended: Some(rec),
             throttled,
             reason: "p99 1,840 APS needs 2,453 APS".into(),
+            facts: vec![("Growth".into(), "+10% <a week>".into())],
             commands: if action == "keep" {
                 vec![]
             } else {
@@ -391,7 +433,7 @@ mod tests {
             ns("b.x", "scale-up", 10.0, 15.5, true),
             ns("c.x", "keep", 0.5, 0.5, false),
         ];
-        let figures = summary(&all);
+        let figures = summary(&all, Month::AVERAGE);
         assert_eq!(figure(&figures, "namespaces"), ("3".into(), Some(3.0)));
         assert_eq!(figure(&figures, "action-keep"), ("2".into(), Some(2.0)));
         assert_eq!(figure(&figures, "action-scale-up"), ("1".into(), Some(1.0)));
@@ -409,6 +451,21 @@ mod tests {
             ("$8,577.50".into(), Some(8577.5))
         );
         assert_eq!(figure(&figures, "throttled"), ("1".into(), Some(1.0)));
+        // A report in 30-day months says so and counts 720 hours.
+        let thirty = summary(&all, Month::THIRTY_DAYS);
+        assert_eq!(
+            figure(&thirty, "monthly-now"),
+            ("$8,460.00".into(), Some(8460.0))
+        );
+        let label = |f: &Summary| {
+            f.all()
+                .find(|f| f.name == "monthly-now")
+                .unwrap()
+                .label
+                .clone()
+        };
+        assert_eq!(label(&thirty), "Per 30 days today");
+        assert_eq!(label(&figures), "Per month today");
         // keep before scale-up, whatever the input order.
         let names: Vec<&str> = figures.counts.iter().map(|f| f.name.as_str()).collect();
         assert!(
@@ -423,6 +480,7 @@ mod tests {
             title: "report".into(),
             intro: vec![],
             throttled_when: "in the last minute".into(),
+            month: Month::AVERAGE,
             namespaces: vec![ns(
                 "<img src=x onerror=alert(1)>.x",
                 "scale-up",
@@ -434,6 +492,10 @@ mod tests {
         assert!(!page.contains("<img"), "{page}");
         assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;.x"));
         assert!(page.contains("<code>tcap provision &lt;img"));
+        assert!(
+            page.contains("<dt>Growth</dt><dd>+10% &lt;a week&gt;</dd>"),
+            "{page}"
+        );
     }
 
     #[test]
@@ -442,6 +504,7 @@ mod tests {
             title: "report".into(),
             intro: vec!["read at noon".into()],
             throttled_when: "in the last minute".into(),
+            month: Month::AVERAGE,
             namespaces: vec![
                 ns("a.x", "keep", 1.0, 1.0, false),
                 ns("b.x", "scale-up", 1.0, 3.0, true),
@@ -458,6 +521,13 @@ mod tests {
         assert!(page.contains("Throttled in the last minute: <a href=\"#ns-1\">b.x</a>."));
         // Keep has no command to run.
         assert_eq!(page.matches("<p class=\"command\">").count(), 1);
+    }
+
+    #[test]
+    fn prices_are_written_without_trailing_zeros() {
+        assert_eq!(fmt_price(50.0), "50");
+        assert_eq!(fmt_price(42.5), "42.5");
+        assert_eq!(fmt_price(0.125), "0.125");
     }
 
     #[test]

@@ -54,8 +54,10 @@ th[aria-sort=ascending] button::after{content:" \25B2"}th[aria-sort=descending] 
 section.ns{border:1px solid var(--line);border-radius:8px;padding:1rem;margin:1rem 0;break-inside:avoid}
 section.ns header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:.75rem;margin:.75rem 0}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.6rem 0 0}
+.facts dt{color:var(--muted)}.facts dd{margin:0}
 figure{margin:0}figcaption{font-size:.85rem;color:var(--muted)}
-svg.chart{width:100%;height:auto;display:block}
+svg.chart{width:100%;height:auto;display:block}.charts figure:has(svg.line){grid-column:1/-1}
 svg .axis path{stroke:var(--muted);stroke-width:1}svg text{fill:var(--muted);font-size:10px;font-family:inherit}
 svg .axis text,svg .values text{text-anchor:end}svg .values .current{fill:var(--fg)}
 svg .values .proposed{fill:var(--proposed)}svg .labels text{paint-order:stroke;stroke:var(--bg);stroke-width:3px}

@@ -11,6 +11,9 @@ use super::html::escape;
 
 /// The drawing's size in viewBox units.
 pub const WIDTH: f64 = 320.0;
+/// A history's line runs across the page, three bar charts wide: 672 hours in 320 units
+/// would be a smudge.
+pub const LINE_WIDTH: f64 = 960.0;
 pub const HEIGHT: f64 = 160.0;
 /// Room for the value axis on the left and the labels below.
 const LEFT: f64 = 44.0;
@@ -23,17 +26,42 @@ const BOTTOM: f64 = 22.0;
 pub enum Style {
     /// One bar per point, labelled under it: a handful of figures side by side.
     Bars,
-    /// A line through the points, left to right (an hourly history); the throttled ones get a
-    /// dot, so a long history stays one `<polyline>` and a few marks.
+    /// A line through the points' demand (used + throttled), left to right (an hourly
+    /// history); the throttled ones get a dot, so a long history stays one `<polyline>` and a
+    /// few marks. A point whose value is not a number is missing: the line breaks there
+    /// rather than drawing a guess.
     Line,
 }
 
-/// One figure: `value` used, of which `throttled` was refused (0 when none).
+impl Style {
+    /// The drawing's width in viewBox units (the height is [`HEIGHT`] for both).
+    pub fn width(self) -> f64 {
+        match self {
+            Style::Bars => WIDTH,
+            Style::Line => LINE_WIDTH,
+        }
+    }
+}
+
+/// One figure: `value` used, and `throttled` refused beside it (0 when none), in the chart's
+/// unit; together they are the demand.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Point {
     pub label: String,
     pub value: f64,
     pub throttled: f64,
+}
+
+impl Point {
+    /// What was asked for: used plus refused.
+    pub fn demand(&self) -> f64 {
+        self.value + self.throttled
+    }
+
+    /// No data for this point (a [`Style::Line`] breaks there).
+    pub fn is_missing(&self) -> bool {
+        !self.value.is_finite()
+    }
 }
 
 /// Whether a limit line is the one in force or the one proposed.
@@ -117,9 +145,10 @@ pub fn nice_ceiling(x: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
-/// The x coordinate of the middle of slot `index` of `count` across the plot.
-pub fn x_center(index: usize, count: usize) -> f64 {
-    let slot = (WIDTH - LEFT - RIGHT) / count.max(1) as f64;
+/// The x coordinate of the middle of slot `index` of `count` across the plot of a drawing
+/// `width` wide.
+pub fn x_center(index: usize, count: usize, width: f64) -> f64 {
+    let slot = (width - LEFT - RIGHT) / count.max(1) as f64;
     LEFT + slot * (index as f64 + 0.5)
 }
 
@@ -141,13 +170,23 @@ impl Chart {
                 })
                 .collect(),
             Style::Line => {
-                let peak = self.points.iter().map(|p| p.value).fold(0.0_f64, f64::max);
+                let peak = self
+                    .points
+                    .iter()
+                    .map(Point::demand)
+                    .filter(|v| v.is_finite())
+                    .fold(0.0_f64, f64::max);
                 let throttled = self.points.iter().filter(|p| p.throttled > 0.0).count();
-                vec![format!(
+                let missing = self.points.iter().filter(|p| p.is_missing()).count();
+                let mut text = format!(
                     "{} points, peak {} {unit}, {throttled} throttled",
                     self.points.len(),
                     group(peak)
-                )]
+                );
+                if missing > 0 {
+                    let _ = write!(text, ", {missing} without data");
+                }
+                vec![text]
             }
         };
         parts.extend(
@@ -173,11 +212,12 @@ impl Chart {
         let id = escape(&self.id);
         let scale = self.scale();
         let mut svg = format!(
-            r#"<svg class="chart {}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-t {id}-d" data-points="{}"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+            r#"<svg class="chart {}" viewBox="0 0 {} {HEIGHT}" role="img" aria-labelledby="{id}-t {id}-d" data-points="{}"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
             match self.style {
                 Style::Bars => "bars",
                 Style::Line => "line",
             },
+            self.style.width(),
             self.points.len(),
             escape(&self.title),
             escape(&self.description()),
@@ -200,7 +240,7 @@ impl Chart {
                 svg,
                 r#"<path class="{}" d="M{LEFT} {line}H{}"/>"#,
                 limit.kind.class(),
-                WIDTH - RIGHT,
+                self.style.width() - RIGHT,
             );
             let _ = write!(
                 values,
@@ -227,7 +267,7 @@ impl Chart {
         let _ = write!(
             svg,
             r#"<g class="axis"><path d="M{LEFT} {base}H{}"/><text x="{}" y="{}">0</text>"#,
-            WIDTH - RIGHT,
+            self.style.width() - RIGHT,
             LEFT - 3.0,
             base + 3.5,
         );
@@ -245,12 +285,12 @@ impl Chart {
 
     fn bars(&self, svg: &mut String, scale: Scale) {
         let count = self.points.len();
-        let slot = (WIDTH - LEFT - RIGHT) / count.max(1) as f64;
+        let slot = (self.style.width() - LEFT - RIGHT) / count.max(1) as f64;
         let width = round((slot * 0.6).min(48.0));
         let base = scale.y(0.0);
         let mut labels = String::from(r#"<g class="labels">"#);
         for (i, p) in self.points.iter().enumerate() {
-            let x = round(x_center(i, count) - width / 2.0);
+            let x = round(x_center(i, count, self.style.width()) - width / 2.0);
             let used_top = scale.y(p.value);
             let class = if p.throttled > 0.0 {
                 "bar throttled"
@@ -287,7 +327,7 @@ impl Chart {
                 escape(&p.label),
                 round((scale.y(p.value + p.throttled).min(used_top - MIN_MARK)) - 3.0),
                 group(p.value + p.throttled),
-                cx = round(x_center(i, count)),
+                cx = round(x_center(i, count, self.style.width())),
             );
         }
         labels.push_str("</g>");
@@ -296,28 +336,37 @@ impl Chart {
 
     fn line(&self, svg: &mut String, scale: Scale) {
         let count = self.points.len();
-        let coords: Vec<String> = self
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| format!("{},{}", round(x_center(i, count)), round(scale.y(p.value))))
-            .collect();
-        let _ = write!(
-            svg,
-            r#"<polyline class="series" points="{}"/>"#,
-            coords.join(" ")
-        );
+        // One polyline per run of points with data.
+        let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+        for (i, p) in self.points.iter().enumerate() {
+            if p.is_missing() {
+                runs.push(Vec::new());
+            } else {
+                runs.last_mut().expect("never empty").push(format!(
+                    "{},{}",
+                    round(x_center(i, count, self.style.width())),
+                    round(scale.y(p.demand()))
+                ));
+            }
+        }
+        for run in runs.iter().filter(|r| !r.is_empty()) {
+            let _ = write!(
+                svg,
+                r#"<polyline class="series" points="{}"/>"#,
+                run.join(" ")
+            );
+        }
         for (i, p) in self
             .points
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.throttled > 0.0)
+            .filter(|(_, p)| p.throttled > 0.0 && !p.is_missing())
         {
             let _ = write!(
                 svg,
                 r#"<circle class="throttled" cx="{}" cy="{}" r="2.5"><title>{}: {} throttled</title></circle>"#,
-                round(x_center(i, count)),
-                round(scale.y(p.value)),
+                round(x_center(i, count, self.style.width())),
+                round(scale.y(p.demand())),
                 escape(&p.label),
                 group(p.throttled),
             );
@@ -327,7 +376,7 @@ impl Chart {
                 svg,
                 r#"<g class="ends"><text x="{LEFT}" y="{y}">{}</text><text x="{}" y="{y}">{}</text></g>"#,
                 escape(&first.label),
-                WIDTH - RIGHT,
+                self.style.width() - RIGHT,
                 escape(&last.label),
                 y = HEIGHT - 6.0,
             );
@@ -455,9 +504,11 @@ mod tests {
     #[test]
     fn slots_split_the_plot_evenly() {
         // Plot from 44 to 312: 268 wide; three slots of 89.33.
-        assert_eq!(x_center(0, 1), 178.0);
-        assert!((x_center(0, 3) - 88.667).abs() < 1e-3);
-        assert!((x_center(2, 3) - 267.333).abs() < 1e-3);
+        assert_eq!(x_center(0, 1, WIDTH), 178.0);
+        assert!((x_center(0, 3, WIDTH) - 88.667).abs() < 1e-3);
+        assert!((x_center(2, 3, WIDTH) - 267.333).abs() < 1e-3);
+        // A line's plot from 44 to 952: four slots of 227.
+        assert_eq!(x_center(1, 4, LINE_WIDTH), 384.5);
     }
 
     fn chart(style: Style, points: Vec<Point>) -> Chart {
@@ -568,6 +619,35 @@ mod tests {
         );
         // Four weeks of hours stay small.
         assert!(svg.len() < 16_000, "{} bytes", svg.len());
+    }
+
+    #[test]
+    fn a_line_draws_demand_and_breaks_where_data_is_missing() {
+        let c = chart(
+            Style::Line,
+            vec![
+                point("h0", 1000.0, 0.0),
+                point("h1", 2000.0, 500.0),
+                point("h2", f64::NAN, 0.0),
+                point("h3", 1000.0, 0.0),
+            ],
+        );
+        let svg = c.render();
+        // Two runs; the throttled hour drawn at its demand, 2,500 of a 5,000 scale: y 74.
+        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+        assert!(
+            svg.contains(r#"<polyline class="series" points="157.5,112.4 384.5,74"/>"#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<circle class="throttled" cx="384.5" cy="74""#),
+            "{svg}"
+        );
+        assert!(svg.contains(r#"viewBox="0 0 960 160""#), "{svg}");
+        assert_eq!(
+            c.description(),
+            "4 points, peak 2,500 APS, 1 throttled, 1 without data; limit 2,000 APS; recommended 3,000 APS"
+        );
     }
 
     #[test]

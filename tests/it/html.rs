@@ -1,13 +1,14 @@
-//! `analyze -o html` in a real browser: headless Chromium loads a copy of the demo report with
-//! a probe script added, and the test reads what the probe wrote into the page.
+//! `analyze -o html` and `plan -o html` in a real browser: headless Chromium loads a copy of a
+//! report (the demo's, or a plan of the constructed history of `plan.rs` read from a real
+//! Prometheus) with a probe script added, and the test reads what the probe wrote into the page.
 //!
 //! Chromium logs every console message at one level and no failed load at all, so errors are
 //! read from the page: the probe records `error` events (capture phase: failed loads too),
 //! content-security-policy violations and `console.error` calls, then, once the page has
 //! loaded, writes them with what it found in the DOM into a `<pre>` that `--dump-dom` prints.
 //!
-//! Without Chromium the browser tests print a skip line and pass; with
-//! `TCAP_REQUIRE_EXTERNAL=1` (CI) they fail instead.
+//! Without Chromium (or, for the plan, Prometheus) the browser tests print a skip line and
+//! pass; with `TCAP_REQUIRE_EXTERNAL=1` (CI) they fail instead.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -52,12 +53,20 @@ window.addEventListener("load", function () {
   try {
     document.querySelectorAll("section.ns").forEach(function (s) {
       var code = s.querySelector("p.command code");
+      var facts_of = {};
+      s.querySelectorAll("dl.facts dt").forEach(function (dt) {
+        facts_of[dt.textContent] = dt.nextElementSibling.textContent;
+      });
       facts.sections.push({
         namespace: s.dataset.namespace,
         heading: s.querySelector("h3").textContent,
         action: s.querySelector(".badge").textContent,
         reason: s.querySelector("p.reason").textContent,
         command: code ? code.textContent : null,
+        commands: Array.prototype.map.call(s.querySelectorAll("p.command code"), function (c) {
+          return c.textContent;
+        }),
+        facts: facts_of,
         charts: Array.prototype.map.call(s.querySelectorAll("svg.chart"), function (c) {
           return {
             title: c.querySelector("title").textContent,
@@ -66,6 +75,8 @@ window.addEventListener("load", function () {
             points: Number(c.dataset.points),
             bars: c.querySelectorAll("rect.bar").length,
             throttled: c.querySelectorAll("rect.refused").length,
+            dots: c.querySelectorAll("circle.throttled").length,
+            lines: c.querySelectorAll("polyline.series").length,
             current: c.querySelectorAll(".limit.current").length,
             proposed: c.querySelectorAll(".limit.proposed").length,
             width: c.getBoundingClientRect().width
@@ -425,12 +436,16 @@ fn the_demo_report_renders_in_chromium_as_analyze_says() {
         );
     }
 
-    // The page as a reader sees it, kept for CI.
-    let screenshot = artefact("html-report.png");
-    let original = dir.path().join("original.html");
-    std::fs::write(&original, &page).unwrap();
+    screenshot(&chromium, dir.path(), &page, "html-report.png");
+}
+
+/// The page as a reader sees it, kept for CI under `target/`.
+fn screenshot(chromium: &Path, dir: &Path, page: &str, name: &str) {
+    let screenshot = artefact(name);
+    let original = dir.join(format!("original-{name}.html"));
+    std::fs::write(&original, page).unwrap();
     let profile = tempfile::tempdir().unwrap();
-    let mut cmd = browser(&chromium, profile.path());
+    let mut cmd = browser(chromium, profile.path());
     cmd.arg(format!("--screenshot={}", screenshot.display()))
         .arg("--window-size=1280,2000")
         .arg(format!("file://{}", original.display()));
@@ -462,6 +477,211 @@ fn a_namespace_that_could_not_be_read_shows_in_chromium_with_its_error() {
     let facts = probe(&chromium, dir.path(), &text(&html.stdout), "error.html");
     check_against_json(rows, &facts);
     assert_eq!(facts["figures"]["action-error"]["value"], 1.0);
+}
+
+/// The commands `plan -o cron` prints: crontab lines, and the ones to run once (commented,
+/// after a line ending "run once:", or after "first, once:").
+fn cron_commands(cron: &str) -> Vec<String> {
+    let mut commands = Vec::new();
+    let mut once_next = false;
+    for line in cron.lines() {
+        if let Some(first) = line.strip_prefix("# first, once: ") {
+            commands.push(first.split("  (").next().unwrap().to_string());
+        } else if once_next {
+            commands.push(line.strip_prefix("# ").unwrap().to_string());
+        } else if !line.starts_with('#') && !line.starts_with("CRON_TZ=") {
+            commands.push(line.to_string());
+        }
+        once_next = line.ends_with("run once:");
+    }
+    commands.sort();
+    commands
+}
+
+#[test]
+fn the_plan_report_renders_in_chromium_as_plan_says() {
+    let Some(chromium) = chromium("the_plan_report_renders_in_chromium_as_plan_says") else {
+        return;
+    };
+    let Some((prometheus, promtool)) = crate::plan::tools() else {
+        return;
+    };
+    let account = crate::plan::constructed(&prometheus, &promtool);
+    let plan = |format: &str| {
+        let out = account
+            .emu
+            .tcap()
+            .args(["plan", "--prometheus", &account.prom.url, "-o", format])
+            .output()
+            .unwrap();
+        expect_code(&out, 0);
+        text(&out.stdout)
+    };
+    let json: Value = serde_json::from_str(&plan("json")).unwrap();
+    let page = plan("html");
+    let cron = plan("cron");
+    account.assert_same_hour();
+    let dir = tempfile::tempdir().unwrap();
+    let facts = probe(&chromium, dir.path(), &page, "plan.html");
+    assert_eq!(facts["errors"], serde_json::json!([]), "{facts:#}");
+
+    let rows = json["namespaces"].as_array().unwrap();
+    let sections = facts["sections"].as_array().unwrap();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["namespace"].as_str().unwrap())
+        .collect();
+    let shown: Vec<&str> = sections
+        .iter()
+        .map(|s| s["namespace"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, names);
+    assert_eq!(names.len(), account.ids.len());
+
+    // A point per hour of the 28 days, whatever was recorded; the hours throttled by
+    // construction marked: office hours 8 a weekday, the batch 3 a Sunday.
+    let hours = (account.end - account.start).num_hours();
+    assert_eq!(hours, 672);
+    let mut page_commands = Vec::new();
+    for (row, section) in rows.iter().zip(sections) {
+        let id = row["namespace"].as_str().unwrap();
+        let name = account
+            .ids
+            .iter()
+            .find(|(_, v)| v.as_str() == id)
+            .map(|(k, _)| *k)
+            .unwrap();
+        assert_eq!(section["action"], row["action"], "{name}");
+        let [chart] = section["charts"].as_array().unwrap().as_slice() else {
+            panic!("{name}: one chart: {section:#}")
+        };
+        assert_eq!(chart["points"], hours, "{name}");
+        assert_eq!(chart["role"], "img");
+        let throttled_hours = match name {
+            "office-hours" => 4 * 5 * 8,
+            "batch-sunday" => 4 * 3,
+            _ => 0,
+        };
+        assert_eq!(chart["dots"], throttled_hours, "{name}");
+        assert_eq!(
+            row["throttled_minutes"],
+            throttled_hours * 60,
+            "{name}: the JSON counts the same minutes"
+        );
+        // Two days missing: the line breaks once, and says so.
+        let (lines, missing) = if name == "patchy" { (2, 48) } else { (1, 0) };
+        assert_eq!(chart["lines"], lines, "{name}");
+        let desc = chart["desc"].as_str().unwrap();
+        assert!(
+            desc.starts_with(&format!(
+                "{hours} points, peak {} APS, {throttled_hours} throttled",
+                group(match name {
+                    "office-hours" => 2800.0,
+                    "growing" => 2200.0,
+                    "idle-4" => 20.0,
+                    "batch-sunday" => 4500.0,
+                    _ => 100.0,
+                })
+            )),
+            "{name}: {desc}"
+        );
+        assert_eq!(
+            desc.contains(&format!("{missing} without data")),
+            missing > 0,
+            "{name}: {desc}"
+        );
+        // Today's limit always; the plan's when it changes something and differs.
+        assert_eq!(chart["current"], 1, "{name}");
+        let today_limit = row["growth"]["limit"].as_f64().unwrap();
+        let planned = row["action"] != "keep"
+            && (row["chosen_limit_aps"].as_f64().unwrap() - today_limit).abs() >= 0.5;
+        assert_eq!(chart["proposed"], u64::from(planned), "{name}");
+        assert!(chart["width"].as_f64().unwrap() > 200.0, "{chart}");
+        let section_facts = &section["facts"];
+        assert_eq!(
+            section_facts["Planned"]
+                .as_str()
+                .unwrap()
+                .split(": ")
+                .next(),
+            Some(if row["action"] == "keep" {
+                format!("keep {}", row["today"]["description"].as_str().unwrap())
+            } else {
+                row["chosen"]["description"].as_str().unwrap().to_string()
+            })
+            .as_deref(),
+            "{name}"
+        );
+        if let Some(rate) = row["growth"]["growth_per_week"].as_f64() {
+            assert!(
+                section_facts["Growth"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("{:+.1}% a week", rate * 100.0)),
+                "{name}: {section_facts}"
+            );
+        }
+        if let Some(date) = row["growth"]["limit_reached_on"].as_str() {
+            assert!(
+                section_facts["Limit reached"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(date),
+                "{name}: {section_facts}"
+            );
+        }
+        for c in section["commands"].as_array().unwrap() {
+            page_commands.push(c.as_str().unwrap().to_string());
+        }
+    }
+    // Exactly the commands -o cron prints.
+    page_commands.sort();
+    assert_eq!(page_commands, cron_commands(&cron), "{cron}");
+    assert!(!page_commands.is_empty());
+
+    // The summary's figures are the totals of the JSON's costs.
+    let figures = &facts["figures"];
+    let total = |side: &str, field: &str| -> f64 {
+        rows.iter().map(|r| r[side][field].as_f64().unwrap()).sum()
+    };
+    // JSON rounds each figure to the thousandth.
+    let slack = 0.0005 * rows.len() as f64 + 1e-9;
+    for (figure, side, field) in [
+        ("hourly-now", "today", "hourly_usd"),
+        ("hourly-recommended", "chosen", "hourly_usd"),
+        ("monthly-now", "today", "monthly_usd"),
+        ("monthly-recommended", "chosen", "monthly_usd"),
+    ] {
+        let want = total(side, field);
+        let value = figures[figure]["value"].as_f64().unwrap();
+        let shown = usd(figures[figure]["text"].as_str().unwrap());
+        assert!((value - want).abs() <= slack, "{figure}: {value} vs {want}");
+        assert!(
+            (shown - want).abs() <= 0.005 + slack,
+            "{figure}: {shown} vs {want}"
+        );
+    }
+    assert_eq!(figures["namespaces"]["value"], rows.len() as f64);
+    let mut by_action: BTreeMap<&str, f64> = BTreeMap::new();
+    for r in rows {
+        *by_action.entry(r["action"].as_str().unwrap()).or_default() += 1.0;
+    }
+    for (action, n) in &by_action {
+        assert_eq!(figures[format!("action-{action}")]["value"], *n, "{action}");
+    }
+    // Throttled in the history: the office's peaks and the Sunday batch.
+    assert_eq!(figures["throttled"]["value"], 2.0);
+
+    // Small: an hour is a point, not 60 (four weeks of minutes would be 40,320 a chart).
+    eprintln!("plan report: {} bytes", page.len());
+    assert!(
+        page.len() < 16 * 1024 * rows.len(),
+        "{} bytes for {} namespaces",
+        page.len(),
+        rows.len()
+    );
+
+    screenshot(&chromium, dir.path(), &page, "plan-report.png");
 }
 
 #[test]
@@ -538,7 +758,7 @@ fn a_report_of_hundreds_of_namespaces_stays_small() {
 /// Like `-o csv`: refused on another command's command line, the table there when the config
 /// file makes it the default.
 #[test]
-fn html_outside_analyze_is_refused_on_the_command_line_and_ignored_from_the_config() {
+fn html_outside_analyze_and_plan_is_refused_on_the_command_line_and_ignored_from_the_config() {
     let home = tempfile::tempdir().unwrap();
     let out = common::clean_command(home.path())
         .args(["-o", "html", "changes", "list"])
@@ -547,7 +767,7 @@ fn html_outside_analyze_is_refused_on_the_command_line_and_ignored_from_the_conf
     expect_code(&out, 2);
     assert_eq!(
         text(&out.stderr),
-        "error: -o html is only for `tcap analyze`; this command prints a table, or JSON with -o json\n"
+        "error: -o html is only for `tcap analyze` and `tcap plan`; this command prints a table, or JSON with -o json\n"
     );
     assert!(out.stdout.is_empty());
     let config = home.path().join("tcap.toml");

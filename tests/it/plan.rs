@@ -400,11 +400,31 @@ fn by_name<'a>(plan: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} not in the plan"))
 }
 
-#[test]
-fn plan_finds_what_the_history_was_built_to_show() {
-    let Some((prometheus, promtool)) = tools() else {
-        return;
-    };
+/// The constructed account: the emulator with a namespace per generator (`growing` on 6 TRUs,
+/// `idle-4` on 4) and a Prometheus serving their 28 days, which end at the last whole hour.
+pub(crate) struct Constructed {
+    pub(crate) emu: Emu,
+    pub(crate) prom: Prom,
+    pub(crate) ids: BTreeMap<&'static str, String>,
+    pub(crate) start: DateTime<Utc>,
+    pub(crate) end: DateTime<Utc>,
+}
+
+impl Constructed {
+    /// Panics when the hour turned since the history was built: the plan would read a
+    /// window an hour later, with an empty last hour.
+    pub(crate) fn assert_same_hour(&self) {
+        assert_eq!(
+            self.end,
+            Utc::now()
+                .duration_trunc(chrono::Duration::hours(1))
+                .unwrap(),
+            "the hour turned during the test"
+        );
+    }
+}
+
+pub(crate) fn constructed(prometheus: &Path, promtool: &Path) -> Constructed {
     // The plan reads up to the last whole hour; building the history takes seconds, so start
     // clear of an hour's end.
     let now = Utc::now();
@@ -438,7 +458,30 @@ fn plan_finds_what_the_history_was_built_to_show() {
     let dir = tempfile::tempdir().unwrap();
     let om = dir.path().join("history.om");
     write_openmetrics(&om, &ids, start);
-    let prom = start_prometheus(&prometheus, &promtool, &om);
+    let prom = start_prometheus(prometheus, promtool, &om);
+    Constructed {
+        emu,
+        prom,
+        ids,
+        start,
+        end,
+    }
+}
+
+#[test]
+fn plan_finds_what_the_history_was_built_to_show() {
+    let Some((prometheus, promtool)) = tools() else {
+        return;
+    };
+    let account = constructed(&prometheus, &promtool);
+    let Constructed {
+        emu,
+        prom,
+        ids,
+        start,
+        end,
+    } = &account;
+    let (start, end) = (*start, *end);
 
     let out = emu
         .tcap()
@@ -447,13 +490,7 @@ fn plan_finds_what_the_history_was_built_to_show() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert_eq!(
-        end,
-        Utc::now()
-            .duration_trunc(chrono::Duration::hours(1))
-            .unwrap(),
-        "the hour turned during the test"
-    );
+    account.assert_same_hour();
     let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         plan["history_end"],
@@ -661,7 +698,6 @@ fn plan_finds_what_the_history_was_built_to_show() {
         cron.contains(&format!("# tcap revert {}\n", ids["idle-4"])),
         "{cron}"
     );
-    drop(prom);
 }
 
 /// A one-shot HTTP server answering every request with `status` and `body`.

@@ -11,7 +11,7 @@ use crate::capacity::Mode;
 use crate::capacity::dimension::Dimension;
 use crate::capacity::recommend::Action;
 use crate::cloud::model::CapacitySpec;
-use crate::commands::report::{NamespaceReport, Report, render};
+use crate::commands::report::{Month, NamespaceReport, Report, fmt_price, render};
 use crate::output::svg::{Chart, Limit, LimitKind, Point, Style};
 
 /// The page for `rows`, read at `now`.
@@ -32,6 +32,7 @@ pub fn page(rows: &[Row], price: f64, target: f64, now: DateTime<Utc>) -> String
             ),
         ],
         throttled_when: "in the last minute".into(),
+        month: Month::AVERAGE,
         namespaces: rows
             .iter()
             .enumerate()
@@ -44,11 +45,6 @@ pub fn page(rows: &[Row], price: f64, target: f64, now: DateTime<Utc>) -> String
             .push("No namespaces found in the metrics (check --namespace / --exclude).".into());
     }
     render(&report)
-}
-
-fn fmt_price(price: f64) -> String {
-    let text = format!("{price:.4}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn namespace(index: usize, row: &Row) -> NamespaceReport {
@@ -73,6 +69,7 @@ fn namespace(index: usize, row: &Row) -> NamespaceReport {
                 || "not analyzed".to_string(),
                 |e| format!("Not analyzed: {e}"),
             ),
+            facts: Vec::new(),
             commands: Vec::new(),
             command_note: None,
             charts: Vec::new(),
@@ -115,6 +112,7 @@ fn namespace(index: usize, row: &Row) -> NamespaceReport {
         hourly_usd_recommended: row.cost.as_ref().map(|c| c.hourly_usd_recommended),
         throttled,
         reason: row.reason.clone().unwrap_or_default(),
+        facts: Vec::new(),
         commands,
         command_note,
         charts: charts(index, row),
@@ -206,13 +204,6 @@ mod tests {
     use crate::capacity::usage::Usage;
     use crate::cloud::model::CapacityInfo;
     use crate::error::{ApiError, ApiErrorKind, Service};
-
-    #[test]
-    fn prices_are_written_without_trailing_zeros() {
-        assert_eq!(fmt_price(50.0), "50");
-        assert_eq!(fmt_price(42.5), "42.5");
-        assert_eq!(fmt_price(0.125), "0.125");
-    }
 
     fn on_demand_info() -> CapacityInfo {
         CapacityInfo {
