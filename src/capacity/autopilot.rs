@@ -18,12 +18,13 @@ use super::usage::Usage;
 pub const LOWER_LEAD: Duration = Duration::minutes(7);
 
 /// How long before the hour turns (by the window's time) a lowering must be decided to take
-/// effect within the hour: the window's age (3 minutes) and the change itself (about 2). A
+/// effect within the hour: the window's age (3 minutes after it ends, and up to a tick more
+/// before it is read), the change itself (about 2), and a minute to spare. A
 /// lowering decided later lands after the hour has turned, when the new hour has already seen
 /// the raised value: it would save nothing and give up headroom, so it waits for the last
 /// minutes of that next hour instead. Any interval leaves at least one tick between this and
 /// `interval + LOWER_LEAD`.
-pub const LOWER_TOO_LATE: Duration = Duration::minutes(5);
+pub const LOWER_TOO_LATE: Duration = Duration::minutes(7);
 
 /// How autopilot is told to behave (the command line, checked).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -759,26 +760,29 @@ mod tests {
         assert!(
             matches!(assess(&mut m, held, &p, at(10, 30), &k), Want::Keep(r) if r.contains("11:00 UTC"))
         );
-        // At :55 (within the interval of 1m + the lead of 7m, and the last window whose change
+        // At :53 (within the interval of 1m + the lead of 7m, and the last window whose change
         // still lands before 11:00) it lowers to on-demand.
         let mut m = calm_memo(at(8, 0), at(9, 0));
         assert_eq!(
-            assess(&mut m, held, &p, at(10, 55), &k),
+            assess(&mut m, held, &p, at(10, 53), &k),
             Want::Lower {
                 needed: 0,
-                reason: "calm for 1h 55m (APS at 10% of its limit), held 2h 55m".into()
+                reason: "calm for 1h 53m (APS at 10% of its limit), held 2h 53m".into()
             }
         );
         assert_eq!(
             lower_to(0, &m.hold.unwrap(), &offered()),
             Some(Level::OnDemand)
         );
-        // A window of :57 is served at :00 of the next hour: a change now lands in an hour
-        // already billed at the raised value, so it waits for that hour's last minutes.
-        let mut m = calm_memo(at(8, 0), at(9, 0));
-        assert!(
-            matches!(assess(&mut m, held, &p, at(10, 57), &k), Want::Keep(r) if r.contains("save nothing") && r.contains("12:00 UTC"))
-        );
+        // A window of :55 is read at about :58, and its change is in force at about 11:01: in
+        // an hour already billed at the raised value, so it waits for that hour's last minutes.
+        for late in [54, 55, 57] {
+            let mut m = calm_memo(at(8, 0), at(9, 0));
+            assert!(
+                matches!(assess(&mut m, held, &p, at(10, late), &k), Want::Keep(r) if r.contains("save nothing") && r.contains("12:00 UTC")),
+                ":{late}"
+            );
+        }
         // :52 is the first window of the last minutes (1m interval + 7m lead).
         let mut m = calm_memo(at(8, 0), at(9, 0));
         assert!(matches!(
