@@ -10,7 +10,7 @@ use super::{PlanArgs, plan_namespace};
 use crate::capacity::plan::{self, Capacity, History, PlanAction, describe_windows};
 use crate::capacity::recommend::fmt_int;
 use crate::commands::report::{Month, NamespaceReport, Report, fmt_price, render, usd};
-use crate::output::svg::{Chart, Limit, LimitKind, Point, Style, group};
+use crate::output::svg::{Chart, Limit, LimitKind, Line, Point, group};
 
 /// The page for `report`; `histories` are the ones it was planned from, by namespace.
 pub fn page(report: &PlanReport, histories: &[(String, History)], tz: &Tz) -> String {
@@ -44,27 +44,25 @@ pub fn page(report: &PlanReport, histories: &[(String, History)], tz: &Tz) -> St
         namespaces: report
             .namespaces
             .iter()
-            .enumerate()
-            .map(|(i, row)| {
+            .map(|row| {
                 let history = histories
                     .iter()
                     .find(|(ns, _)| *ns == row.namespace)
                     .map(|(_, h)| h);
-                namespace(i, row, history, report, tz)
+                namespace(row, history, report, tz)
             })
             .collect(),
     })
 }
 
 fn namespace(
-    index: usize,
     row: &NamespacePlan,
     history: Option<&History>,
     report: &PlanReport,
     tz: &Tz,
 ) -> NamespaceReport {
     let charts: Vec<Chart> = history
-        .map(|h| history_chart(index, row, h, tz))
+        .map(|h| history_chart(row, h, tz))
         .into_iter()
         .collect();
     let throttled = row.throttled_minutes > 0;
@@ -286,7 +284,7 @@ fn history_fact(row: &NamespacePlan) -> (String, String) {
 
 /// The history as a line: one point per calendar hour, its busiest minute's demand with the
 /// throttled part beside it; today's limit and the chosen capacity's as lines.
-fn history_chart(index: usize, row: &NamespacePlan, history: &History, tz: &Tz) -> Chart {
+fn history_chart(row: &NamespacePlan, history: &History, tz: &Tz) -> Chart {
     let points = plan::hourly_peaks(history)
         .into_iter()
         .map(|(start, peak)| Point {
@@ -315,14 +313,12 @@ fn history_chart(index: usize, row: &NamespacePlan, history: &History, tz: &Tz) 
             kind: LimitKind::Proposed,
         });
     }
-    Chart {
-        id: format!("ns{index}-history"),
-        title: format!("APS of {}, the busiest minute of each hour", row.namespace),
+    Chart::Line(Line {
+        title: "APS, the busiest minute of each hour".into(),
         unit: "APS".into(),
-        style: Style::Line,
         points,
         limits,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -408,12 +404,10 @@ mod tests {
         assert_eq!(row.throttled_minutes, 2 * 2 * 60);
         assert_eq!(row.action, Some(PlanAction::Schedule));
         let report = report(vec![]);
-        let ns = namespace(3, &row, Some(&history), &report, &Tz::UTC);
-        let [chart] = &ns.charts[..] else {
+        let ns = namespace(&row, Some(&history), &report, &Tz::UTC);
+        let [Chart::Line(chart)] = &ns.charts[..] else {
             panic!("{:?}", ns.charts)
         };
-        assert_eq!(chart.id, "ns3-history");
-        assert_eq!(chart.style, Style::Line);
         assert_eq!(chart.points.len(), 48, "a point per hour");
         let throttled: Vec<usize> = (0..48)
             .filter(|h| chart.points[*h].throttled > 0.0)
@@ -496,7 +490,7 @@ mod tests {
         assert!(page.contains("Not planned: capacity-info: 403 &lt;denied&gt;"));
         // Its history is drawn all the same, with no limit to compare it with.
         assert!(page.contains("data-points=\"48\""), "{page}");
-        assert_eq!(page.matches("<path class=\"limit").count(), 0);
+        assert_eq!(page.matches("class=\"limit").count(), 0);
         assert!(page.contains("Warning: office.x: 120 of 2880 minutes missing"));
         assert!(page.contains("Per 30 days today"));
     }
