@@ -173,8 +173,9 @@ impl Gauges {
             ROW * self.rows.len() as f64,
             ids.join(" ")
         );
-        let [mut bars, mut refused, mut weeks, mut current, mut proposed] =
-            std::array::from_fn::<String, 5, _>(|_| String::new());
+        let [mut bars, mut refused, mut weeks] = std::array::from_fn::<String, 3, _>(|_| String::new());
+        // Where each row has its limits: (x, row).
+        let (mut current, mut proposed) = (Vec::new(), Vec::new());
         let mut words = String::new();
         for (i, (row, id)) in self.rows.iter().zip(&ids).enumerate() {
             let top = ROW * i as f64;
@@ -193,11 +194,10 @@ impl Gauges {
                 let _ = write!(weeks, "M{from} {week_y}h{}", (x(week.p99) - from).max(1));
             }
             for limit in &row.limits {
-                let ticks = match limit.kind {
-                    LimitKind::Current => &mut current,
-                    LimitKind::Proposed => &mut proposed,
-                };
-                let _ = write!(ticks, "M{} {}v{ROW}", x(limit.value), whole(top));
+                match limit.kind {
+                    LimitKind::Current => current.push((x(limit.value), i)),
+                    LimitKind::Proposed => proposed.push((x(limit.value), i)),
+                }
             }
             let text = escape(&row.words()).into_owned();
             // Throttled work in red, as on the bar.
@@ -218,8 +218,8 @@ impl Gauges {
             ("bar", bars),
             ("refused", refused),
             ("week", weeks),
-            ("limit current", current),
-            ("limit proposed", proposed),
+            ("limit current", ticks(&current)),
+            ("limit proposed", ticks(&proposed)),
         ] {
             if !d.is_empty() {
                 let _ = write!(svg, r#"<path class="{class}" d="{d}"/>"#);
@@ -229,6 +229,23 @@ impl Gauges {
         svg.push_str("</svg>");
         svg
     }
+}
+
+/// Ticks across rows at `(x, row)`; a tick at the same x in the next row continues the one
+/// above, so a limit at the same place in every row (each row's scale is fitted to its
+/// figures, most often to its limit) is one line.
+fn ticks(at: &[(i64, usize)]) -> String {
+    let mut merged: Vec<(i64, usize, usize)> = Vec::new();
+    for &(x, row) in at {
+        match merged.last_mut() {
+            Some((x0, first, rows)) if *x0 == x && *first + *rows == row => *rows += 1,
+            _ => merged.push((x, row, 1)),
+        }
+    }
+    merged
+        .iter()
+        .map(|(x, first, rows)| format!("M{x} {}v{}", ROW * *first as f64, ROW * *rows as f64))
+        .collect()
 }
 
 /// A history, one point an hour left to right, against limit lines. `title` says what the
@@ -695,6 +712,28 @@ mod tests {
         g.rows[0].throttled = 0.0;
         let svg = g.render();
         assert!(!svg.contains("refused") && !svg.contains("hot"), "{svg}");
+    }
+
+    #[test]
+    fn a_limit_at_the_same_place_in_adjacent_rows_is_one_tick() {
+        let mut g = gauges();
+        g.rows[0].throttled = 0.0;
+        g.rows[0].limits.pop();
+        g.rows.push(g.rows[1].clone());
+        g.rows[1].limits[0].value = 2000.0;
+        let svg = g.render();
+        // Each row's limit is its largest figure: 286 of 300 units in all three.
+        assert!(
+            svg.contains(r#"<path class="limit current" d="M286 0v48"/>"#),
+            "{svg}"
+        );
+        // Over its limit: the row's scale is fitted to its bar instead.
+        g.rows[1].now = 4000.0;
+        let svg = g.render();
+        assert!(
+            svg.contains(r#"<path class="limit current" d="M286 0v16M143 16v16M286 32v16"/>"#),
+            "{svg}"
+        );
     }
 
     fn line(points: Vec<Point>) -> Line {
