@@ -318,13 +318,14 @@ fn section(index: usize, ns: &NamespaceReport) -> String {
         badge(ns),
         escape(&capacity(ns)),
     );
+    // The cost per hour beside the capacity, and like it, today → as recommended.
     if let (Some(now), Some(rec)) = (ns.hourly_usd_now, ns.hourly_usd_recommended) {
-        let _ = write!(
-            out,
-            "<span class=\"muted\">{}/h today, {}/h as recommended</span>",
-            usd(now),
-            usd(rec)
-        );
+        let (now, rec) = (usd(now), usd(rec));
+        if now == rec {
+            let _ = write!(out, "<span class=\"muted\">{now}/h</span>");
+        } else {
+            let _ = write!(out, "<span class=\"muted\">{now}/h → {rec}/h</span>");
+        }
     }
     out.push_str("</header>\n");
     if !ns.facts.is_empty() {
@@ -534,6 +535,9 @@ mod tests {
             "{page}"
         );
         assert!(page.contains("Throttled in the last minute: <a href=\"#ns-1\">b.x</a>."));
+        // Each section's cost per hour, today → as recommended when they differ.
+        assert!(page.contains("<span class=\"muted\">$1.00/h</span></header>"), "{page}");
+        assert!(page.contains("<span class=\"muted\">$1.00/h → $3.00/h</span></header>"));
         // Keep has no command to run.
         assert_eq!(page.matches("<p class=\"command\">").count(), 1);
     }

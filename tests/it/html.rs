@@ -466,13 +466,14 @@ fn the_demo_report_renders_in_chromium_as_analyze_says() {
         );
     }
 
-    screenshot(&chromium, dir.path(), &page, "html-report.png");
+    screenshot(&chromium, &page, "html-report");
 }
 
-/// The page as a reader sees it, kept for CI under `target/`.
-fn screenshot(chromium: &Path, dir: &Path, page: &str, name: &str) {
-    let screenshot = artefact(name);
-    let original = dir.join(format!("original-{name}.html"));
+/// The page as a reader sees it, and the page itself, kept for CI under `target/` as
+/// `NAME.png` and `NAME.html`.
+fn screenshot(chromium: &Path, page: &str, name: &str) {
+    let screenshot = artefact(&format!("{name}.png"));
+    let original = artefact(&format!("{name}.html"));
     std::fs::write(&original, page).unwrap();
     let profile = tempfile::tempdir().unwrap();
     let mut cmd = browser(chromium, profile.path());
@@ -722,7 +723,7 @@ fn the_plan_report_renders_in_chromium_as_plan_says() {
         rows.len()
     );
 
-    screenshot(&chromium, dir.path(), &page, "plan-report.png");
+    screenshot(&chromium, &page, "plan-report");
 }
 
 #[test]
