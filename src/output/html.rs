@@ -56,12 +56,12 @@ section.ns header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baselin
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.6rem 0 0}
 .facts dt{color:var(--muted)}.facts dd{margin:0}
 figure{margin:.75rem 0 0}figcaption{font-size:.85rem;color:var(--muted)}
-svg.chart{width:100%;height:auto;display:block}svg.gauges{margin:.75rem 0 0}
-svg text{fill:var(--muted);font-size:10px;font-family:inherit}svg.gauges text{fill:var(--fg)}
+svg.chart{width:100%;height:auto;display:block}svg.gauges{margin:.75rem 0 0;max-width:960px;overflow:visible}
+svg text{fill:var(--muted);font-size:10px;font-family:inherit}svg.gauges text{fill:var(--fg);font-size:12px}
 svg .hot{fill:var(--refused);font-weight:700}svg .axis path{stroke:var(--muted);stroke-width:1}
 svg .axis text,svg .values text{text-anchor:end}svg .values .current{fill:var(--fg)}
 svg .values .proposed{fill:var(--proposed)}svg .ends text:last-child{text-anchor:end}
-svg .bar,svg .refused{stroke-width:9}svg .bar{stroke:var(--bar)}svg .refused{stroke:var(--refused)}
+svg .bar,svg .refused{stroke-width:10}svg .bar{stroke:var(--bar)}svg .refused{stroke:var(--refused)}
 svg .week{stroke:var(--muted);stroke-width:3}
 svg .series,svg .throttled{fill:none;vector-effect:non-scaling-stroke}
 svg .series{stroke:var(--bar);stroke-width:1.5;stroke-linejoin:round}

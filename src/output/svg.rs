@@ -27,11 +27,11 @@ const TOP: f64 = 10.0;
 const BOTTOM: f64 = 22.0;
 
 /// Gauges: each row is this high, its bars run from 0 to `BAR_SPAN`, and its words start at
-/// `WORDS_X`; the drawing is `GAUGE_WIDTH` wide, room for the longest words.
-const ROW: f64 = 16.0;
+/// `WORDS_X`; the drawing is as wide as a line's, room for the longest words (about 100
+/// characters), so both scale alike on the page.
+const ROW: f64 = 18.0;
 const BAR_SPAN: f64 = 300.0;
 const WORDS_X: f64 = 312.0;
-pub const GAUGE_WIDTH: f64 = 760.0;
 
 /// One hour's figure: `value` used, and `throttled` refused beside it (0 when none); together
 /// they are the demand.
@@ -169,7 +169,7 @@ impl Gauges {
         let id = escape(&self.id);
         let ids: Vec<String> = (0..self.rows.len()).map(|i| format!("{id}-{i}")).collect();
         let mut svg = format!(
-            r#"<svg class="chart gauges" viewBox="0 0 {GAUGE_WIDTH} {}" role="img" aria-labelledby="{}">"#,
+            r#"<svg class="chart gauges" viewBox="0 0 {WIDTH} {}" role="img" aria-labelledby="{}">"#,
             ROW * self.rows.len() as f64,
             ids.join(" ")
         );
@@ -180,8 +180,8 @@ impl Gauges {
         for (i, (row, id)) in self.rows.iter().zip(&ids).enumerate() {
             let top = ROW * i as f64;
             let x = |v: f64| whole((v / row.top()).clamp(0.0, 1.0) * BAR_SPAN);
-            // A bar is a stroke 9 high along its middle, the 7-day range one 3 high under it.
-            let (bar_y, week_y) = (whole(top + 6.0), whole(top + 13.0));
+            // A bar is a stroke 10 high along its middle, the 7-day range one 3 high under it.
+            let (bar_y, week_y) = (whole(top + 6.0), whole(top + 14.0));
             let end = x(row.now);
             let _ = write!(bars, "M0 {bar_y}h{end}");
             if row.throttled > 0.0 {
@@ -211,7 +211,7 @@ impl Gauges {
             let _ = write!(
                 words,
                 r#"<text id="{id}" x="{WORDS_X}" y="{}">{text}</text>"#,
-                whole(top + 10.0)
+                whole(top + 11.0)
             );
         }
         for (class, d) in [
@@ -668,7 +668,7 @@ mod tests {
         let svg = gauges().render();
         // APS: 3,000 × 1.05 = 3,150 is the bar's 300 units; RPS: 1,050.
         assert!(
-            svg.contains(r#"<path class="bar" d="M0 6h190M0 22h0"/>"#),
+            svg.contains(r#"<path class="bar" d="M0 6h190M0 24h0"/>"#),
             "{svg}"
         );
         // 100 throttled: 9.5 units, after the 190 used.
@@ -677,27 +677,27 @@ mod tests {
             "{svg}"
         );
         // The 7-day mean to p99, under the APS bar only.
-        assert!(svg.contains(r#"<path class="week" d="M29 13h114"/>"#), "{svg}");
+        assert!(svg.contains(r#"<path class="week" d="M29 14h114"/>"#), "{svg}");
         // Ticks across each row at its limits; RPS has no proposed one.
         assert!(
-            svg.contains(r#"<path class="limit current" d="M190 0v16M286 16v16"/>"#),
+            svg.contains(r#"<path class="limit current" d="M190 0v18M286 18v18"/>"#),
             "{svg}"
         );
         assert!(
-            svg.contains(r#"<path class="limit proposed" d="M286 0v16"/>"#),
+            svg.contains(r#"<path class="limit proposed" d="M286 0v18"/>"#),
             "{svg}"
         );
         // The words are the text alternative, throttling in red; escaped.
         assert!(svg.contains(r#"role="img" aria-labelledby="n1-0 n1-1""#), "{svg}");
         assert!(
-            svg.contains(r#"<text id="n1-0" x="312" y="10">APS now 2,000 <tspan class="hot">(100 throttled)</tspan>, 7-day mean 300, p99 1,500; limit 2,000, recommended 3,000</text>"#),
+            svg.contains(r#"<text id="n1-0" x="312" y="11">APS now 2,000 <tspan class="hot">(100 throttled)</tspan>, 7-day mean 300, p99 1,500; limit 2,000, recommended 3,000</text>"#),
             "{svg}"
         );
         assert!(
-            svg.contains(r#"<text id="n1-1" x="312" y="26">RPS now 1; limit &lt;now&gt; 1,000</text>"#),
+            svg.contains(r#"<text id="n1-1" x="312" y="29">RPS now 1; limit &lt;now&gt; 1,000</text>"#),
             "{svg}"
         );
-        assert!(svg.contains(r#"viewBox="0 0 760 32""#), "{svg}");
+        assert!(svg.contains(r#"viewBox="0 0 960 36""#), "{svg}");
     }
 
     #[test]
@@ -724,14 +724,14 @@ mod tests {
         let svg = g.render();
         // Each row's limit is its largest figure: 286 of 300 units in all three.
         assert!(
-            svg.contains(r#"<path class="limit current" d="M286 0v48"/>"#),
+            svg.contains(r#"<path class="limit current" d="M286 0v54"/>"#),
             "{svg}"
         );
         // Over its limit: the row's scale is fitted to its bar instead.
         g.rows[1].now = 4000.0;
         let svg = g.render();
         assert!(
-            svg.contains(r#"<path class="limit current" d="M286 0v16M143 16v16M286 32v16"/>"#),
+            svg.contains(r#"<path class="limit current" d="M286 0v18M143 18v18M286 36v18"/>"#),
             "{svg}"
         );
     }

@@ -754,10 +754,10 @@ fn the_probe_sees_a_broken_page() {
     }
 }
 
-/// Rows of a gauges chart (16 units each) that the marks of path data `d` are in: a mark's
+/// Rows of a gauges chart (18 units each) that the marks of path data `d` are in: a mark's
 /// move ("M x y") places it; a tick ("v" and its length) spans every row it crosses.
 fn gauge_rows(d: &Value) -> Vec<usize> {
-    const ROW: f64 = 16.0;
+    const ROW: f64 = 18.0;
     let Some(d) = d.as_str() else {
         return Vec::new();
     };
