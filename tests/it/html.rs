@@ -77,6 +77,7 @@ window.addEventListener("load", function () {
           return {
             kind: c.classList.contains("gauges") ? "gauges" : "line",
             role: c.getAttribute("role"),
+            name: c.computedName,
             label: c.getAttribute("aria-label"),
             words: named.map(function (id) {
               var e = document.getElementById(id);
@@ -204,8 +205,13 @@ fn probe(chromium: &Path, dir: &Path, page: &str, name: &str) -> Value {
     std::fs::write(&file, probed).unwrap();
     let profile = tempfile::tempdir().unwrap();
     let mut cmd = browser(chromium, profile.path());
-    cmd.arg("--dump-dom")
-        .arg(format!("file://{}", file.display()));
+    // `computedName`: the name assistive technology is given, as Chromium computes it.
+    cmd.args([
+        "--enable-blink-features=ComputedAccessibilityInfo",
+        "--force-renderer-accessibility",
+        "--dump-dom",
+    ])
+    .arg(format!("file://{}", file.display()));
     let dom = run(cmd);
     let start = dom
         .find("<pre id=\"tcap-probe\">")
@@ -318,6 +324,9 @@ fn check_against_json(rows: &[Value], facts: &Value) {
         );
         let words = chart["words"].as_array().unwrap();
         assert_eq!(words.len(), 3, "{ns}: {chart}");
+        // The rows' words are what a screen reader says for the chart.
+        let spoken: Vec<&str> = words.iter().filter_map(Value::as_str).collect();
+        assert_eq!(chart["name"], spoken.join(" "), "{ns}");
         for ((unit, key), words) in dims.iter().zip(words) {
             let dim = &row["dimensions"][key];
             let words = words.as_str().unwrap_or_else(|| panic!("{ns}: {chart}"));
@@ -607,6 +616,7 @@ fn the_plan_report_renders_in_chromium_as_plan_says() {
         let (lines, missing) = if name == "patchy" { (2, 48) } else { (1, 0) };
         assert_eq!(subpaths(&chart["series"]), lines, "{name}");
         let label = chart["label"].as_str().unwrap();
+        assert_eq!(chart["name"], label, "{name}: the label is the chart's name");
         assert!(
             label.starts_with(&format!(
                 "APS, the busiest minute of each hour: {hours} points, peak {} APS, {throttled_hours} throttled",
