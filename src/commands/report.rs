@@ -212,12 +212,12 @@ pub fn render(report: &Report) -> String {
 
 /// What the marks mean; the 7-day range only where a chart draws one.
 fn legend(namespaces: &[NamespaceReport]) -> String {
-    let key = |class: &str, what: &str| {
-        format!("<span><span class=\"key {class}\"></span>{what}</span>")
-    };
-    let week = namespaces.iter().flat_map(|n| &n.charts).any(
-        |c| matches!(c, Chart::Gauges(g) if g.rows.iter().any(|r| r.week.is_some())),
-    );
+    let key =
+        |class: &str, what: &str| format!("<span><span class=\"key {class}\"></span>{what}</span>");
+    let week = namespaces
+        .iter()
+        .flat_map(|n| &n.charts)
+        .any(|c| matches!(c, Chart::Gauges(g) if g.rows.iter().any(|r| r.week.is_some())));
     let mut keys = vec![key("bar", "used"), key("refused", "throttled")];
     if week {
         keys.push(key("week", "7-day mean to p99"));
@@ -530,13 +530,13 @@ mod tests {
         // No chart here has 7-day figures: the legend does not explain them.
         assert!(!page.contains("7-day mean to p99"), "{page}");
         // Saved is today minus recommended: negative when the change costs more.
-        assert!(
-            page.contains("<td data-key=\"-2\">-$2.00</td>"),
-            "{page}"
-        );
+        assert!(page.contains("<td data-key=\"-2\">-$2.00</td>"), "{page}");
         assert!(page.contains("Throttled in the last minute: <a href=\"#ns-1\">b.x</a>."));
         // Each section's cost per hour, today → as recommended when they differ.
-        assert!(page.contains("<span class=\"muted\">$1.00/h</span></header>"), "{page}");
+        assert!(
+            page.contains("<span class=\"muted\">$1.00/h</span></header>"),
+            "{page}"
+        );
         assert!(page.contains("<span class=\"muted\">$1.00/h → $3.00/h</span></header>"));
         // Keep has no command to run.
         assert_eq!(page.matches("<p class=\"command\">").count(), 1);

@@ -391,9 +391,17 @@ mod tests {
         assert!(html.contains(r#"<th scope="col" data-sort="text">Namespace</th>"#));
         assert!(html.contains(r#"<th scope="col" class="num" data-sort="number">Saved</th>"#));
         assert!(html.contains(r#"<th scope="col">Command</th>"#));
-        assert!(html.contains(r#"<tr><th scope="row">a&lt;b</th><td data-key="1.5">$1.50</td><td>–</td></tr>"#), "{html}");
+        assert!(
+            html.contains(
+                r#"<tr><th scope="row">a&lt;b</th><td data-key="1.5">$1.50</td><td>–</td></tr>"#
+            ),
+            "{html}"
+        );
         // No number: an empty key, which sorts last and still aligns the cell.
-        assert!(html.contains(r#"<th scope="row">c</th><td data-key="">–</td>"#), "{html}");
+        assert!(
+            html.contains(r#"<th scope="row">c</th><td data-key="">–</td>"#),
+            "{html}"
+        );
         // Keys to four decimals.
         assert!(html.contains(r#"<td data-key="0.1881">19%</td>"#), "{html}");
     }

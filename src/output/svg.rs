@@ -118,7 +118,7 @@ impl Gauge {
     pub fn words(&self) -> String {
         let mut text = format!("{} now {}", self.unit, group(self.now));
         if self.throttled > 0.0 {
-            let _ = write!(text, " ({} throttled)", group(self.throttled));
+            let _ = write!(text, " {}", self.throttled_words());
         }
         if let Some(week) = self.week {
             let _ = write!(
@@ -139,8 +139,13 @@ impl Gauge {
         text
     }
 
-    /// The figure at the end of the bar, with room to spare: each row has its own scale, since
-    /// its unit is its own.
+    /// "(100 throttled)"
+    fn throttled_words(&self) -> String {
+        format!("({} throttled)", group(self.throttled))
+    }
+
+    /// The value at the right end of the row's span: its largest figure or limit with room to
+    /// spare. Each row has its own scale, since its unit is its own.
     fn top(&self) -> f64 {
         let week = self.week.map_or(0.0, |w| w.mean.max(w.p99));
         self.limits
@@ -173,7 +178,8 @@ impl Gauges {
             ROW * self.rows.len() as f64,
             ids.join(" ")
         );
-        let [mut bars, mut refused, mut weeks] = std::array::from_fn::<String, 3, _>(|_| String::new());
+        let [mut bars, mut refused, mut weeks] =
+            std::array::from_fn::<String, 3, _>(|_| String::new());
         // Where each row has its limits: (x, row).
         let (mut current, mut proposed) = (Vec::new(), Vec::new());
         let mut words = String::new();
@@ -199,15 +205,13 @@ impl Gauges {
                     LimitKind::Proposed => proposed.push((x(limit.value), i)),
                 }
             }
-            let text = escape(&row.words()).into_owned();
-            // Throttled work in red, as on the bar.
-            let text = match text.split_once(" (") {
-                Some((head, rest)) if row.throttled > 0.0 => {
-                    let (hot, rest) = rest.split_once(')').unwrap_or((rest, ""));
-                    format!(r#"{head} <tspan class="hot">({hot})</tspan>{rest}"#)
-                }
-                _ => text,
-            };
+            let mut text = escape(&row.words()).into_owned();
+            if row.throttled > 0.0 {
+                // Throttled work in red, as on the bar (the words are figures: escaping leaves
+                // them as they are).
+                let hot = row.throttled_words();
+                text = text.replacen(&hot, &format!(r#"<tspan class="hot">{hot}</tspan>"#), 1);
+            }
             let _ = write!(
                 words,
                 r#"<text id="{id}" x="{WORDS_X}" y="{}">{text}</text>"#,
@@ -488,7 +492,11 @@ fn write_steps(d: &mut String, steps: &mut Vec<(usize, i64)>) {
 
 /// A second coordinate after a first: a minus sign separates them, else a space.
 fn signed(v: i64) -> String {
-    if v < 0 { v.to_string() } else { format!(" {v}") }
+    if v < 0 {
+        v.to_string()
+    } else {
+        format!(" {v}")
+    }
 }
 
 /// The thinnest mark of throttling on a bar, in viewBox units.
@@ -677,7 +685,10 @@ mod tests {
             "{svg}"
         );
         // The 7-day mean to p99, under the APS bar only.
-        assert!(svg.contains(r#"<path class="week" d="M29 14h114"/>"#), "{svg}");
+        assert!(
+            svg.contains(r#"<path class="week" d="M29 14h114"/>"#),
+            "{svg}"
+        );
         // Ticks across each row at its limits; RPS has no proposed one.
         assert!(
             svg.contains(r#"<path class="limit current" d="M190 0v18M286 18v18"/>"#),
@@ -688,13 +699,18 @@ mod tests {
             "{svg}"
         );
         // The words are the text alternative, throttling in red; escaped.
-        assert!(svg.contains(r#"role="img" aria-labelledby="n1-0 n1-1""#), "{svg}");
+        assert!(
+            svg.contains(r#"role="img" aria-labelledby="n1-0 n1-1""#),
+            "{svg}"
+        );
         assert!(
             svg.contains(r#"<text id="n1-0" x="312" y="11">APS now 2,000 <tspan class="hot">(100 throttled)</tspan>, 7-day mean 300, p99 1,500; limit 2,000, recommended 3,000</text>"#),
             "{svg}"
         );
         assert!(
-            svg.contains(r#"<text id="n1-1" x="312" y="29">RPS now 1; limit &lt;now&gt; 1,000</text>"#),
+            svg.contains(
+                r#"<text id="n1-1" x="312" y="29">RPS now 1; limit &lt;now&gt; 1,000</text>"#
+            ),
             "{svg}"
         );
         assert!(svg.contains(r#"viewBox="0 0 960 36""#), "{svg}");
@@ -825,7 +841,7 @@ mod tests {
             .enumerate()
             .map(|(i, p)| (i as i64, whole(scale.y(p.demand()))))
             .collect();
-        assert_eq!(decode(path(&svg, "series")), [want.clone()]);
+        assert_eq!(decode(path(&svg, "series")), std::slice::from_ref(&want));
         // Hours 0, 100, ..., 600: a zero-length subpath each, at the line.
         let dots: Vec<(i64, i64)> = decode(path(&svg, "throttled"))
             .into_iter()
@@ -849,14 +865,20 @@ mod tests {
 
     #[test]
     fn a_flat_stretch_is_one_step_and_the_line_breaks_where_data_is_missing() {
-        let mut points: Vec<Point> = (0..10).map(|h| point(&format!("h{h}"), 1000.0, 0.0)).collect();
+        let mut points: Vec<Point> = (0..10)
+            .map(|h| point(&format!("h{h}"), 1000.0, 0.0))
+            .collect();
         points[4] = point("h4", 2000.0, 500.0);
         points[6] = point("h6", f64::NAN, 0.0);
         let c = line(points);
         let svg = c.render();
         // 1,000 of a 5,000 scale is y 112.4: four flat hours, up to 2,500 (y 74), back down;
         // then a break, and three flat hours.
-        assert_eq!(path(&svg, "series"), "M0 112l3 0 1-38 1 38M7 112l2 0", "{svg}");
+        assert_eq!(
+            path(&svg, "series"),
+            "M0 112l3 0 1-38 1 38M7 112l2 0",
+            "{svg}"
+        );
         assert_eq!(path(&svg, "throttled"), "M4 74h0");
         assert_eq!(
             c.description(),

@@ -306,7 +306,11 @@ fn check_against_json(rows: &[Value], facts: &Value) {
                 .filter(|i| test(&row["dimensions"][dims[*i].1]))
                 .collect()
         };
-        assert_eq!(gauge_rows(&chart["bar"]), [0, 1, 2], "{ns}: a bar per dimension");
+        assert_eq!(
+            gauge_rows(&chart["bar"]),
+            [0, 1, 2],
+            "{ns}: a bar per dimension"
+        );
         assert_eq!(
             gauge_rows(&chart["refused"]),
             rows_where(&|d| d["throttled"].as_f64().unwrap() > 0.0),
@@ -314,7 +318,11 @@ fn check_against_json(rows: &[Value], facts: &Value) {
         );
         assert_eq!(
             gauge_rows(&chart["week"]),
-            if row["aps_7d"].is_null() { vec![] } else { vec![0] },
+            if row["aps_7d"].is_null() {
+                vec![]
+            } else {
+                vec![0]
+            },
             "{ns}: the 7-day range, for APS"
         );
         assert_eq!(
@@ -338,7 +346,10 @@ fn check_against_json(rows: &[Value], facts: &Value) {
                 "{ns} {unit}: {words}"
             );
             if let Some(limit) = dim["limit"].as_f64() {
-                assert!(words.contains(&format!("limit {}", group(limit))), "{ns}: {words}");
+                assert!(
+                    words.contains(&format!("limit {}", group(limit))),
+                    "{ns}: {words}"
+                );
             }
             let week = &row["aps_7d"];
             if *key == "aps" && !week.is_null() {
@@ -616,7 +627,10 @@ fn the_plan_report_renders_in_chromium_as_plan_says() {
         let (lines, missing) = if name == "patchy" { (2, 48) } else { (1, 0) };
         assert_eq!(subpaths(&chart["series"]), lines, "{name}");
         let label = chart["label"].as_str().unwrap();
-        assert_eq!(chart["name"], label, "{name}: the label is the chart's name");
+        assert_eq!(
+            chart["name"], label,
+            "{name}: the label is the chart's name"
+        );
         assert!(
             label.starts_with(&format!(
                 "APS, the busiest minute of each hour: {hours} points, peak {} APS, {throttled_hours} throttled",

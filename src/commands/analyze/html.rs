@@ -154,10 +154,13 @@ pub fn charts(index: usize, row: &Row) -> Vec<Chart> {
             unit: dimension.unit().into(),
             now: figures.count,
             throttled: figures.throttled,
-            week: row.aps_7d.filter(|_| dimension == Dimension::Aps).map(|s| Week {
-                mean: s.mean,
-                p99: s.p99,
-            }),
+            week: row
+                .aps_7d
+                .filter(|_| dimension == Dimension::Aps)
+                .map(|s| Week {
+                    mean: s.mean,
+                    p99: s.p99,
+                }),
             limits,
         }
     })
