@@ -543,6 +543,30 @@ mod tests {
     }
 
     #[test]
+    fn the_legend_explains_the_7_day_range_when_a_chart_draws_one() {
+        let mut with_week = ns("a.x", "keep", 1.0, 1.0, false);
+        let Chart::Gauges(gauges) = &mut with_week.charts[0] else {
+            unreachable!()
+        };
+        gauges.rows[0].week = Some(crate::output::svg::Week {
+            mean: 50.0,
+            p99: 90.0,
+        });
+        let page = render(&Report {
+            title: "report".into(),
+            intro: vec![],
+            throttled_when: "in the last minute".into(),
+            month: Month::AVERAGE,
+            namespaces: vec![ns("b.x", "keep", 1.0, 1.0, false), with_week],
+        });
+        assert!(
+            page.contains("<span class=\"key week\"></span>7-day mean to p99"),
+            "{page}"
+        );
+        assert!(page.contains("<path class=\"week\""), "{page}");
+    }
+
+    #[test]
     fn prices_are_written_without_trailing_zeros() {
         assert_eq!(fmt_price(50.0), "50");
         assert_eq!(fmt_price(42.5), "42.5");
