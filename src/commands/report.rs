@@ -201,7 +201,7 @@ pub fn render(report: &Report) -> String {
     if report.namespaces.is_empty() {
         body.push_str("<p>No namespaces to show.</p>\n");
     } else {
-        body.push_str(LEGEND);
+        body.push_str(&legend(&report.namespaces));
     }
     for (i, ns) in report.namespaces.iter().enumerate() {
         body.push_str(&section(i, ns));
@@ -210,10 +210,22 @@ pub fn render(report: &Report) -> String {
     html::document(&report.title, &body)
 }
 
-const LEGEND: &str = "<p class=\"legend\"><span><span class=\"key bar\"></span>used</span>\
-<span><span class=\"key refused\"></span>throttled</span>\
-<span><span class=\"key current\"></span>limit now</span>\
-<span><span class=\"key proposed\"></span>limit as recommended</span></p>\n";
+/// What the marks mean; the 7-day range only where a chart draws one.
+fn legend(namespaces: &[NamespaceReport]) -> String {
+    let key =
+        |class: &str, what: &str| format!("<span><span class=\"key {class}\"></span>{what}</span>");
+    let week = namespaces
+        .iter()
+        .flat_map(|n| &n.charts)
+        .any(|c| matches!(c, Chart::Gauges(g) if g.rows.iter().any(|r| r.week.is_some())));
+    let mut keys = vec![key("bar", "used"), key("refused", "throttled")];
+    if week {
+        keys.push(key("week", "7-day mean to p99"));
+    }
+    keys.push(key("current", "limit now"));
+    keys.push(key("proposed", "limit as recommended"));
+    format!("<p class=\"legend\">{}</p>\n", keys.concat())
+}
 
 /// One row per namespace, sortable by cost saved and by utilization.
 fn overview(namespaces: &[NamespaceReport]) -> String {
@@ -297,22 +309,23 @@ fn badge(ns: &NamespaceReport) -> String {
     format!("<span class=\"{class}\">{}</span>", escape(&ns.action))
 }
 
-/// A namespace's section: heading, charts, reason, command.
+/// A namespace's section: heading, charts, reason, command. Its id is what the table and the
+/// throttled list link to; its heading names it to assistive technology.
 fn section(index: usize, ns: &NamespaceReport) -> String {
     let mut out = format!(
-        "<section class=\"ns\" id=\"ns-{index}\" data-namespace=\"{}\" aria-labelledby=\"ns-{index}-h\">\n<header><h3 id=\"ns-{index}-h\">{}</h3>{}<span>{}</span>",
-        escape(&ns.namespace),
+        "<section class=\"ns\" id=\"ns-{index}\">\n<header><h3>{}</h3>{}<span>{}</span>",
         escape(&ns.namespace),
         badge(ns),
         escape(&capacity(ns)),
     );
+    // The cost per hour beside the capacity, and like it, today → as recommended.
     if let (Some(now), Some(rec)) = (ns.hourly_usd_now, ns.hourly_usd_recommended) {
-        let _ = write!(
-            out,
-            "<span class=\"muted\">{}/h today, {}/h as recommended</span>",
-            usd(now),
-            usd(rec)
-        );
+        let (now, rec) = (usd(now), usd(rec));
+        if now == rec {
+            let _ = write!(out, "<span class=\"muted\">{now}/h</span>");
+        } else {
+            let _ = write!(out, "<span class=\"muted\">{now}/h → {rec}/h</span>");
+        }
     }
     out.push_str("</header>\n");
     if !ns.facts.is_empty() {
@@ -322,17 +335,20 @@ fn section(index: usize, ns: &NamespaceReport) -> String {
         }
         out.push_str("</dl>\n");
     }
-    if !ns.charts.is_empty() {
-        out.push_str("<div class=\"charts\">");
-        for chart in &ns.charts {
-            let _ = write!(
-                out,
-                "<figure>{}<figcaption>{}</figcaption></figure>",
-                chart.render(),
-                escape(&chart.unit)
-            );
+    for chart in &ns.charts {
+        match chart {
+            // The rows' words say what each bar is.
+            Chart::Gauges(_) => out.push_str(&chart.render()),
+            Chart::Line(line) => {
+                let _ = write!(
+                    out,
+                    "<figure>{}<figcaption>{}</figcaption></figure>",
+                    chart.render(),
+                    escape(&line.title)
+                );
+            }
         }
-        out.push_str("</div>\n");
+        out.push('\n');
     }
     let _ = writeln!(out, "<p class=\"reason\">{}</p>", escape(&ns.reason));
     match ns.commands.as_slice() {
@@ -381,7 +397,7 @@ pub fn usd(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::svg::{Limit, LimitKind, Point, Style};
+    use crate::output::svg::{Gauge, Gauges, Limit, LimitKind};
 
     fn ns(name: &str, action: &str, now: f64, rec: f64, throttled: bool) -> NamespaceReport {
         NamespaceReport {
@@ -402,22 +418,20 @@ mod tests {
                 vec![format!("tcap provision {name} 6")]
             },
             command_note: None,
-            charts: vec![Chart {
-                id: format!("{name}-aps"),
-                title: format!("APS of {name}"),
-                unit: "APS".into(),
-                style: Style::Bars,
-                points: vec![Point {
-                    label: "now".into(),
-                    value: 100.0,
+            charts: vec![Chart::Gauges(Gauges {
+                id: format!("g-{name}"),
+                rows: vec![Gauge {
+                    unit: "APS".into(),
+                    now: 100.0,
                     throttled: 0.0,
+                    week: None,
+                    limits: vec![Limit {
+                        label: "limit".into(),
+                        value: 500.0,
+                        kind: LimitKind::Current,
+                    }],
                 }],
-                limits: vec![Limit {
-                    label: "limit".into(),
-                    value: 500.0,
-                    kind: LimitKind::Current,
-                }],
-            }],
+            })],
         }
     }
 
@@ -512,15 +526,44 @@ mod tests {
         });
         assert_eq!(page.matches("<section class=\"ns\"").count(), 2);
         assert_eq!(page.matches("<tr><th scope=\"row\">").count(), 2);
-        assert_eq!(page.matches("<svg class=\"chart bars\"").count(), 2);
+        assert_eq!(page.matches("<svg class=\"chart gauges\"").count(), 2);
+        // No chart here has 7-day figures: the legend does not explain them.
+        assert!(!page.contains("7-day mean to p99"), "{page}");
         // Saved is today minus recommended: negative when the change costs more.
+        assert!(page.contains("<td data-key=\"-2\">-$2.00</td>"), "{page}");
+        assert!(page.contains("Throttled in the last minute: <a href=\"#ns-1\">b.x</a>."));
+        // Each section's cost per hour, today → as recommended when they differ.
         assert!(
-            page.contains("<td class=\"num\" data-key=\"-2\">-$2.00</td>"),
+            page.contains("<span class=\"muted\">$1.00/h</span></header>"),
             "{page}"
         );
-        assert!(page.contains("Throttled in the last minute: <a href=\"#ns-1\">b.x</a>."));
+        assert!(page.contains("<span class=\"muted\">$1.00/h → $3.00/h</span></header>"));
         // Keep has no command to run.
         assert_eq!(page.matches("<p class=\"command\">").count(), 1);
+    }
+
+    #[test]
+    fn the_legend_explains_the_7_day_range_when_a_chart_draws_one() {
+        let mut with_week = ns("a.x", "keep", 1.0, 1.0, false);
+        let Chart::Gauges(gauges) = &mut with_week.charts[0] else {
+            unreachable!()
+        };
+        gauges.rows[0].week = Some(crate::output::svg::Week {
+            mean: 50.0,
+            p99: 90.0,
+        });
+        let page = render(&Report {
+            title: "report".into(),
+            intro: vec![],
+            throttled_when: "in the last minute".into(),
+            month: Month::AVERAGE,
+            namespaces: vec![ns("b.x", "keep", 1.0, 1.0, false), with_week],
+        });
+        assert!(
+            page.contains("<span class=\"key week\"></span>7-day mean to p99"),
+            "{page}"
+        );
+        assert!(page.contains("<path class=\"week\""), "{page}");
     }
 
     #[test]

@@ -46,29 +46,31 @@ padding:.1rem .3rem;border-radius:3px;overflow-wrap:anywhere}
 caption{text-align:left;padding-bottom:.3rem}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;white-space:nowrap}
 thead th{white-space:normal;vertical-align:bottom}
-th.num,td.num{text-align:right;font-variant-numeric:tabular-nums}
+th.num,td[data-key]{text-align:right;font-variant-numeric:tabular-nums}
 th button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer}
 th[aria-sort=ascending] button::after{content:" \25B2"}th[aria-sort=descending] button::after{content:" \25BC"}
 .badge{display:inline-block;padding:0 .4rem;border-radius:3px;border:1px solid currentColor;font-size:.85rem;white-space:nowrap}
 .badge.change{color:var(--accent)}.badge.error{color:var(--refused)}
 section.ns{border:1px solid var(--line);border-radius:8px;padding:1rem;margin:1rem 0;break-inside:avoid}
 section.ns header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:.75rem;margin:.75rem 0}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.6rem 0 0}
 .facts dt{color:var(--muted)}.facts dd{margin:0}
-figure{margin:0}figcaption{font-size:.85rem;color:var(--muted)}
-svg.chart{width:100%;height:auto;display:block}.charts figure:has(svg.line){grid-column:1/-1}
-svg .axis path{stroke:var(--muted);stroke-width:1}svg text{fill:var(--muted);font-size:10px;font-family:inherit}
+figure{margin:.75rem 0 0}figcaption{font-size:.85rem;color:var(--muted)}
+svg.chart{width:100%;height:auto;display:block}svg.gauges{margin:.75rem 0 0;max-width:960px;overflow:visible}
+svg text{fill:var(--muted);font-size:10px;font-family:inherit}svg.gauges text{fill:var(--fg);font-size:12px}
+svg .hot{fill:var(--refused);font-weight:700}svg .axis path{stroke:var(--muted);stroke-width:1}
 svg .axis text,svg .values text{text-anchor:end}svg .values .current{fill:var(--fg)}
-svg .values .proposed{fill:var(--proposed)}svg .labels text{paint-order:stroke;stroke:var(--bg);stroke-width:3px}
-svg .labels .hot{fill:var(--refused);font-weight:700}svg .labels text{text-anchor:middle}svg .ends text:last-child{text-anchor:end}
-svg .bar{fill:var(--bar)}svg .refused{fill:var(--refused)}
-svg .series{fill:none;stroke:var(--bar);stroke-width:1.5}svg circle.throttled{fill:var(--refused)}
+svg .values .proposed{fill:var(--proposed)}svg .ends text:last-child{text-anchor:end}
+svg .bar,svg .refused{stroke-width:10}svg .bar{stroke:var(--bar)}svg .refused{stroke:var(--refused)}
+svg .week{stroke:var(--muted);stroke-width:3}
+svg .series,svg .throttled{fill:none;vector-effect:non-scaling-stroke}
+svg .series{stroke:var(--bar);stroke-width:1.5;stroke-linejoin:round}
+svg .throttled{stroke:var(--refused);stroke-width:5;stroke-linecap:round}
 svg .limit{stroke-width:2;fill:none}svg .limit.current{stroke:var(--current)}
-svg .limit.proposed{stroke:var(--proposed);stroke-dasharray:6 4}
+svg .limit.proposed{stroke:var(--proposed);stroke-dasharray:6 4}svg.gauges .limit.proposed{stroke-dasharray:4 2}
 .legend{font-size:.85rem;color:var(--muted);display:flex;flex-wrap:wrap;gap:1rem}
 .key{display:inline-block;width:1.2rem;height:.7rem;vertical-align:middle;margin-right:.3rem}
-.key.bar{background:var(--bar)}.key.refused{background:var(--refused)}
+.key.bar{background:var(--bar)}.key.refused{background:var(--refused)}.key.week{background:var(--muted);height:.25rem}
 .key.current{border-top:2px solid var(--current);height:0}.key.proposed{border-top:2px dashed var(--proposed);height:0}
 @media print{:root{--bg:#ffffff;--fg:#000000;--muted:#333;--card:#ffffff;--bar:#2f6db5;--refused:#c62828;
 --current:#000000;--proposed:#1b7f3b;--accent:#000000}body{max-width:none;padding:0;font-size:9.5pt}
@@ -196,13 +198,18 @@ pub fn table(caption: &str, headers: &[Header], rows: &[Vec<Cell>]) -> String {
             let numeric = headers.get(i).is_some_and(|h| h.sort == Sort::Number);
             let tag = if i == 0 { "th scope=\"row\"" } else { "td" };
             let close = if i == 0 { "th" } else { "td" };
-            let class = if numeric { " class=\"num\"" } else { "" };
-            let key = cell
-                .key
-                .filter(|k| k.is_finite())
-                .map(|k| format!(" data-key=\"{k}\""))
-                .unwrap_or_default();
-            let _ = write!(out, "<{tag}{class}{key}>{}</{close}>", cell.html);
+            // A numeric cell always has a key (empty without a number): the style sheet aligns
+            // by it, so the cell needs no class. Four decimals are finer than any cell shows.
+            let key = if numeric {
+                let key = cell.key.filter(|k| k.is_finite());
+                format!(
+                    " data-key=\"{}\"",
+                    key.map_or_else(String::new, |k| ((k * 1e4).round() / 1e4).to_string())
+                )
+            } else {
+                String::new()
+            };
+            let _ = write!(out, "<{tag}{key}>{}</{close}>", cell.html);
         }
         out.push_str("</tr>\n");
     }
@@ -362,17 +369,41 @@ mod tests {
                     sort: Sort::None,
                 },
             ],
-            &[vec![
-                Cell::text("a<b"),
-                Cell::number("$1.50", Some(1.5)),
-                Cell::number("–", Some(f64::NAN)),
-            ]],
+            &[
+                vec![
+                    Cell::text("a<b"),
+                    Cell::number("$1.50", Some(1.5)),
+                    Cell::number("–", Some(f64::NAN)),
+                ],
+                vec![
+                    Cell::text("c"),
+                    Cell::number("–", Some(f64::NAN)),
+                    Cell::text("x"),
+                ],
+                vec![
+                    Cell::text("d"),
+                    Cell::number("19%", Some(0.18812249999999997)),
+                    Cell::text("y"),
+                ],
+            ],
         );
         assert!(html.contains("<caption>Namespaces &amp; costs</caption>"));
         assert!(html.contains(r#"<th scope="col" data-sort="text">Namespace</th>"#));
         assert!(html.contains(r#"<th scope="col" class="num" data-sort="number">Saved</th>"#));
         assert!(html.contains(r#"<th scope="col">Command</th>"#));
-        assert!(html.contains(r#"<tr><th scope="row">a&lt;b</th><td class="num" data-key="1.5">$1.50</td><td>–</td></tr>"#), "{html}");
+        assert!(
+            html.contains(
+                r#"<tr><th scope="row">a&lt;b</th><td data-key="1.5">$1.50</td><td>–</td></tr>"#
+            ),
+            "{html}"
+        );
+        // No number: an empty key, which sorts last and still aligns the cell.
+        assert!(
+            html.contains(r#"<th scope="row">c</th><td data-key="">–</td>"#),
+            "{html}"
+        );
+        // Keys to four decimals.
+        assert!(html.contains(r#"<td data-key="0.1881">19%</td>"#), "{html}");
     }
 
     #[test]

@@ -1,19 +1,24 @@
-//! Charts as inline SVG: a few bars or an hourly series against limit lines, with throttling
-//! marked. Pure: numbers and words in, markup out. The markup carries its own text alternative
-//! (`role="img"`, `<title>`, `<desc>`), since a chart nobody can read aloud is no report; under
-//! `role="img"` the drawing's own texts are presentational, so they need no `aria-hidden`.
+//! Charts as inline SVG. Pure: numbers and words in, markup out. Two kinds:
 //!
-//! Sizes are in the viewBox's units; the page's CSS scales the drawing to its box.
+//! - [`Gauges`]: a namespace's dimensions (APS, RPS, OPS), a row each: what is used now as a
+//!   bar, throttled work in red at its end, the 7-day mean to p99 as a thin bar under it, the
+//!   limit in force (solid) and the proposed one (dashed) as ticks, and the figures in words
+//!   beside it. The words are the chart's text alternative (`aria-labelledby`), written once.
+//! - [`Line`]: an hourly history against limit lines, throttled hours dotted, with an
+//!   `aria-label` in words.
+//!
+//! A report holds hundreds of these, so they are drawn small: whole viewBox units (finer than a
+//! screen shows at these sizes), one stroked `<path>` for all the bars (or all the dots, or all
+//! the ticks) of a kind, a history in relative steps of one hour, every colour and width in the
+//! page's CSS. Under `role="img"` the drawing's own texts are presentational, so they need no
+//! `aria-hidden`.
 
 use std::fmt::Write as _;
 
 use super::html::escape;
 
-/// The drawing's size in viewBox units.
-pub const WIDTH: f64 = 320.0;
-/// A history's line runs across the page, three bar charts wide: 672 hours in 320 units
-/// would be a smudge.
-pub const LINE_WIDTH: f64 = 960.0;
+/// A line's drawing in viewBox units: a history runs across the page.
+pub const WIDTH: f64 = 960.0;
 pub const HEIGHT: f64 = 160.0;
 /// Room for the value axis on the left and the labels below.
 const LEFT: f64 = 44.0;
@@ -21,30 +26,15 @@ const RIGHT: f64 = 8.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 22.0;
 
-/// How the points are drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Style {
-    /// One bar per point, labelled under it: a handful of figures side by side.
-    Bars,
-    /// A line through the points' demand (used + throttled), left to right (an hourly
-    /// history); the throttled ones get a dot, so a long history stays one `<polyline>` and a
-    /// few marks. A point whose value is not a number is missing: the line breaks there
-    /// rather than drawing a guess.
-    Line,
-}
+/// Gauges: each row is this high, its bars run from 0 to `BAR_SPAN`, and its words start at
+/// `WORDS_X`; the drawing is as wide as a line's, room for the longest words (about 100
+/// characters), so both scale alike on the page.
+const ROW: f64 = 18.0;
+const BAR_SPAN: f64 = 300.0;
+const WORDS_X: f64 = 312.0;
 
-impl Style {
-    /// The drawing's width in viewBox units (the height is [`HEIGHT`] for both).
-    pub fn width(self) -> f64 {
-        match self {
-            Style::Bars => WIDTH,
-            Style::Line => LINE_WIDTH,
-        }
-    }
-}
-
-/// One figure: `value` used, and `throttled` refused beside it (0 when none), in the chart's
-/// unit; together they are the demand.
+/// One hour's figure: `value` used, and `throttled` refused beside it (0 when none); together
+/// they are the demand.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Point {
     pub label: String,
@@ -58,13 +48,13 @@ impl Point {
         self.value + self.throttled
     }
 
-    /// No data for this point (a [`Style::Line`] breaks there).
+    /// No data for this point (the line breaks there).
     pub fn is_missing(&self) -> bool {
         !self.value.is_finite()
     }
 }
 
-/// Whether a limit line is the one in force or the one proposed.
+/// Whether a limit is the one in force or the one proposed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LimitKind {
     Current,
@@ -74,13 +64,13 @@ pub enum LimitKind {
 impl LimitKind {
     fn class(self) -> &'static str {
         match self {
-            LimitKind::Current => "limit current",
-            LimitKind::Proposed => "limit proposed",
+            LimitKind::Current => "current",
+            LimitKind::Proposed => "proposed",
         }
     }
 }
 
-/// A horizontal line across the chart.
+/// A limit drawn across a chart: a line, or a gauge's tick.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Limit {
     pub label: String,
@@ -88,15 +78,188 @@ pub struct Limit {
     pub kind: LimitKind,
 }
 
-/// A chart of `points` against `limits`, titled for screen readers and tooltips.
+/// A chart of a namespace.
 #[derive(Clone, Debug)]
-pub struct Chart {
-    /// Unique in the page: the `<title>` and `<desc>` are referenced by it.
-    pub id: String,
-    pub title: String,
-    /// "APS", "RPS": written after every figure of the text alternative.
+pub enum Chart {
+    Gauges(Gauges),
+    Line(Line),
+}
+
+impl Chart {
+    pub fn render(&self) -> String {
+        match self {
+            Chart::Gauges(g) => g.render(),
+            Chart::Line(l) => l.render(),
+        }
+    }
+}
+
+/// The 7-day figures of a dimension.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Week {
+    pub mean: f64,
+    pub p99: f64,
+}
+
+/// One dimension of a namespace now, in its unit, against its limits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gauge {
+    /// "APS", "RPS": starts the row's words.
     pub unit: String,
-    pub style: Style,
+    pub now: f64,
+    pub throttled: f64,
+    pub week: Option<Week>,
+    pub limits: Vec<Limit>,
+}
+
+impl Gauge {
+    /// The row's words, shown and read aloud: "APS now 2,100 (100 throttled), 7-day mean 253,
+    /// p99 1,482; limit 2,000, recommended 3,000".
+    pub fn words(&self) -> String {
+        let mut text = format!("{} now {}", self.unit, group(self.now));
+        if self.throttled > 0.0 {
+            let _ = write!(text, " {}", self.throttled_words());
+        }
+        if let Some(week) = self.week {
+            let _ = write!(
+                text,
+                ", 7-day mean {}, p99 {}",
+                group(week.mean),
+                group(week.p99)
+            );
+        }
+        let limits: Vec<String> = self
+            .limits
+            .iter()
+            .map(|l| format!("{} {}", l.label, group(l.value)))
+            .collect();
+        if !limits.is_empty() {
+            let _ = write!(text, "; {}", limits.join(", "));
+        }
+        text
+    }
+
+    /// "(100 throttled)"
+    fn throttled_words(&self) -> String {
+        format!("({} throttled)", group(self.throttled))
+    }
+
+    /// The value at the right end of the row's span: its largest figure or limit with room to
+    /// spare. Each row has its own scale, since its unit is its own.
+    fn top(&self) -> f64 {
+        let week = self.week.map_or(0.0, |w| w.mean.max(w.p99));
+        self.limits
+            .iter()
+            .map(|l| l.value)
+            .chain([self.now + self.throttled, week])
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, f64::max)
+            .max(1.0)
+            * 1.05
+    }
+}
+
+/// A namespace's dimensions, a row each; `id` is unique in the page and names the rows' words.
+#[derive(Clone, Debug)]
+pub struct Gauges {
+    pub id: String,
+    pub rows: Vec<Gauge>,
+}
+
+impl Gauges {
+    /// The `<svg>`: one path per kind of mark (bars, refused, 7-day ranges, current and
+    /// proposed ticks), one subpath per row, and the rows' words. The classes are styled by the
+    /// page (see [`super::html::CSS`]).
+    pub fn render(&self) -> String {
+        let id = escape(&self.id);
+        let ids: Vec<String> = (0..self.rows.len()).map(|i| format!("{id}-{i}")).collect();
+        let mut svg = format!(
+            r#"<svg class="chart gauges" viewBox="0 0 {WIDTH} {}" role="img" aria-labelledby="{}">"#,
+            ROW * self.rows.len() as f64,
+            ids.join(" ")
+        );
+        let [mut bars, mut refused, mut weeks] =
+            std::array::from_fn::<String, 3, _>(|_| String::new());
+        // Where each row has its limits: (x, row).
+        let (mut current, mut proposed) = (Vec::new(), Vec::new());
+        let mut words = String::new();
+        for (i, (row, id)) in self.rows.iter().zip(&ids).enumerate() {
+            let top = ROW * i as f64;
+            let x = |v: f64| whole((v / row.top()).clamp(0.0, 1.0) * BAR_SPAN);
+            // A bar is a stroke 10 high along its middle, the 7-day range one 3 high under it.
+            let (bar_y, week_y) = (whole(top + 6.0), whole(top + 14.0));
+            let end = x(row.now);
+            let _ = write!(bars, "M0 {bar_y}h{end}");
+            if row.throttled > 0.0 {
+                // Any throttling is worth seeing: never thinner than MIN_MARK.
+                let width = (x(row.now + row.throttled) - end).max(MIN_MARK);
+                let _ = write!(refused, "M{end} {bar_y}h{width}");
+            }
+            if let Some(week) = row.week {
+                let from = x(week.mean);
+                let _ = write!(weeks, "M{from} {week_y}h{}", (x(week.p99) - from).max(1));
+            }
+            for limit in &row.limits {
+                match limit.kind {
+                    LimitKind::Current => current.push((x(limit.value), i)),
+                    LimitKind::Proposed => proposed.push((x(limit.value), i)),
+                }
+            }
+            let mut text = escape(&row.words()).into_owned();
+            if row.throttled > 0.0 {
+                // Throttled work in red, as on the bar (the words are figures: escaping leaves
+                // them as they are).
+                let hot = row.throttled_words();
+                text = text.replacen(&hot, &format!(r#"<tspan class="hot">{hot}</tspan>"#), 1);
+            }
+            let _ = write!(
+                words,
+                r#"<text id="{id}" x="{WORDS_X}" y="{}">{text}</text>"#,
+                whole(top + 11.0)
+            );
+        }
+        for (class, d) in [
+            ("bar", bars),
+            ("refused", refused),
+            ("week", weeks),
+            ("limit current", ticks(&current)),
+            ("limit proposed", ticks(&proposed)),
+        ] {
+            if !d.is_empty() {
+                let _ = write!(svg, r#"<path class="{class}" d="{d}"/>"#);
+            }
+        }
+        svg.push_str(&words);
+        svg.push_str("</svg>");
+        svg
+    }
+}
+
+/// Ticks across rows at `(x, row)`; a tick at the same x in the next row continues the one
+/// above, so a limit at the same place in every row (each row's scale is fitted to its
+/// figures, most often to its limit) is one line.
+fn ticks(at: &[(i64, usize)]) -> String {
+    let mut merged: Vec<(i64, usize, usize)> = Vec::new();
+    for &(x, row) in at {
+        match merged.last_mut() {
+            Some((x0, first, rows)) if *x0 == x && *first + *rows == row => *rows += 1,
+            _ => merged.push((x, row, 1)),
+        }
+    }
+    merged
+        .iter()
+        .map(|(x, first, rows)| format!("M{x} {}v{}", ROW * *first as f64, ROW * *rows as f64))
+        .collect()
+}
+
+/// A history, one point an hour left to right, against limit lines. `title` says what the
+/// points are ("APS, the busiest minute of each hour") and starts the text alternative. A point
+/// whose value is not a number is missing: the line breaks there rather than drawing a guess.
+#[derive(Clone, Debug)]
+pub struct Line {
+    pub title: String,
+    /// "APS": written after every figure of the text alternative.
+    pub unit: String,
     pub points: Vec<Point>,
     pub limits: Vec<Limit>,
 }
@@ -145,133 +308,63 @@ pub fn nice_ceiling(x: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
-/// The x coordinate of the middle of slot `index` of `count` across the plot of a drawing
-/// `width` wide.
-pub fn x_center(index: usize, count: usize, width: f64) -> f64 {
-    let slot = (width - LEFT - RIGHT) / count.max(1) as f64;
-    LEFT + slot * (index as f64 + 0.5)
-}
-
-impl Chart {
-    /// The text alternative: every figure and line in words, e.g. "now 2,100 APS (100
-    /// throttled); 7-day p99 1,934 APS; limit 2,000 APS; recommended 3,000 APS".
+impl Line {
+    /// The text alternative: "APS, the busiest minute of each hour: 672 points, peak 2,800
+    /// APS, 160 throttled; limit now 2,600 APS".
     pub fn description(&self) -> String {
         let unit = &self.unit;
-        let mut parts: Vec<String> = match self.style {
-            Style::Bars => self
-                .points
-                .iter()
-                .map(|p| {
-                    let mut s = format!("{} {} {unit}", p.label, group(p.value));
-                    if p.throttled > 0.0 {
-                        let _ = write!(s, " ({} throttled)", group(p.throttled));
-                    }
-                    s
-                })
-                .collect(),
-            Style::Line => {
-                let peak = self
-                    .points
-                    .iter()
-                    .map(Point::demand)
-                    .filter(|v| v.is_finite())
-                    .fold(0.0_f64, f64::max);
-                let throttled = self.points.iter().filter(|p| p.throttled > 0.0).count();
-                let missing = self.points.iter().filter(|p| p.is_missing()).count();
-                let mut text = format!(
-                    "{} points, peak {} {unit}, {throttled} throttled",
-                    self.points.len(),
-                    group(peak)
-                );
-                if missing > 0 {
-                    let _ = write!(text, ", {missing} without data");
-                }
-                vec![text]
-            }
-        };
-        parts.extend(
-            self.limits
-                .iter()
-                .map(|l| format!("{} {} {unit}", l.label, group(l.value))),
+        let peak = self
+            .points
+            .iter()
+            .map(Point::demand)
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, f64::max);
+        let throttled = self.points.iter().filter(|p| p.throttled > 0.0).count();
+        let missing = self.points.iter().filter(|p| p.is_missing()).count();
+        let mut text = format!(
+            "{}: {} points, peak {} {unit}, {throttled} throttled",
+            self.title,
+            self.points.len(),
+            group(peak)
         );
-        parts.join("; ")
+        if missing > 0 {
+            let _ = write!(text, ", {missing} without data");
+        }
+        for l in &self.limits {
+            let _ = write!(text, "; {} {} {unit}", l.label, group(l.value));
+        }
+        text
     }
 
     pub fn scale(&self) -> Scale {
         Scale::fitting(
             self.points
                 .iter()
-                .map(|p| p.value + p.throttled)
+                .map(Point::demand)
                 .chain(self.limits.iter().map(|l| l.value)),
         )
     }
 
-    /// The `<svg>` element. Every class is styled by the page (see [`super::html::CSS`]), so
-    /// light and dark mode and print need nothing here.
+    /// The `<svg>`. The hours are drawn in a group scaled to an hour a unit wide, so each step
+    /// of the line is a few characters; its strokes keep their width on screen
+    /// (`vector-effect`, in the page's CSS).
     pub fn render(&self) -> String {
-        let id = escape(&self.id);
         let scale = self.scale();
         let mut svg = format!(
-            r#"<svg class="chart {}" viewBox="0 0 {} {HEIGHT}" role="img" aria-labelledby="{id}-t {id}-d" data-points="{}"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
-            match self.style {
-                Style::Bars => "bars",
-                Style::Line => "line",
-            },
-            self.style.width(),
-            self.points.len(),
-            escape(&self.title),
+            r#"<svg class="chart line" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}" data-points="{}">"#,
             escape(&self.description()),
+            self.points.len(),
         );
-        self.axis(&mut svg, scale);
-        match self.style {
-            Style::Bars => self.bars(&mut svg, scale),
-            Style::Line => self.line(&mut svg, scale),
-        }
-        // Each line's value on the value axis at its height, in its colour: the figures a
-        // reader compares the bars against. Labels too close are pushed apart, up from "0".
         let base = scale.y(0.0);
-        let mut heights = vec![base];
-        heights.extend(self.limits.iter().map(|l| scale.y(l.value)));
-        let placed = spread(&heights, LABEL_GAP);
-        let mut values = String::from(r#"<g class="values">"#);
-        for (limit, y) in self.limits.iter().zip(&placed[1..]) {
-            let line = round(scale.y(limit.value));
-            let _ = write!(
-                svg,
-                r#"<path class="{}" d="M{LEFT} {line}H{}"/>"#,
-                limit.kind.class(),
-                self.style.width() - RIGHT,
-            );
-            let _ = write!(
-                values,
-                r#"<text class="{}" x="{}" y="{}">{}</text>"#,
-                match limit.kind {
-                    LimitKind::Current => "current",
-                    LimitKind::Proposed => "proposed",
-                },
-                LEFT - 3.0,
-                round(y + 3.5),
-                compact_limit(limit.value)
-            );
-        }
-        values.push_str("</g>");
-        svg.push_str(&values);
-        svg.push_str("</svg>");
-        svg
-    }
-
-    /// The plot's baseline and "0"; the top of the scale only when no limit line names a
-    /// figure on the axis.
-    fn axis(&self, svg: &mut String, scale: Scale) {
-        let base = round(scale.y(0.0));
         let _ = write!(
             svg,
             r#"<g class="axis"><path d="M{LEFT} {base}H{}"/><text x="{}" y="{}">0</text>"#,
-            self.style.width() - RIGHT,
+            WIDTH - RIGHT,
             LEFT - 3.0,
             base + 3.5,
         );
         if self.limits.is_empty() {
+            // The top of the scale, when no limit line names a figure on the axis.
             let _ = write!(
                 svg,
                 r#"<text x="{}" y="{}">{}</text>"#,
@@ -281,111 +374,133 @@ impl Chart {
             );
         }
         svg.push_str("</g>");
-    }
-
-    fn bars(&self, svg: &mut String, scale: Scale) {
-        let count = self.points.len();
-        let slot = (self.style.width() - LEFT - RIGHT) / count.max(1) as f64;
-        let width = round((slot * 0.6).min(48.0));
-        let base = scale.y(0.0);
-        let mut labels = String::from(r#"<g class="labels">"#);
-        for (i, p) in self.points.iter().enumerate() {
-            let x = round(x_center(i, count, self.style.width()) - width / 2.0);
-            let used_top = scale.y(p.value);
-            let class = if p.throttled > 0.0 {
-                "bar throttled"
-            } else {
-                "bar"
-            };
+        let (line, dots) = self.paths(scale);
+        let hour = (WIDTH - LEFT - RIGHT) / self.points.len().max(1) as f64;
+        let _ = write!(
+            svg,
+            r#"<g transform="translate({} 0) scale({} 1)"><path class="series" d="{line}"/>"#,
+            round3(LEFT + hour / 2.0),
+            round3(hour),
+        );
+        if !dots.is_empty() {
+            let _ = write!(svg, r#"<path class="throttled" d="{dots}"/>"#);
+        }
+        svg.push_str("</g>");
+        // Each line's value on the value axis at its height, in its colour: the figures a
+        // reader compares the line against. Labels too close are pushed apart, up from "0".
+        let mut heights = vec![base];
+        heights.extend(self.limits.iter().map(|l| scale.y(l.value)));
+        let placed = spread(&heights, LABEL_GAP);
+        let mut values = String::from(r#"<g class="values">"#);
+        for (limit, y) in self.limits.iter().zip(&placed[1..]) {
+            let class = limit.kind.class();
             let _ = write!(
                 svg,
-                r#"<rect class="{class}" x="{x}" y="{}" width="{width}" height="{}"/>"#,
-                round(used_top),
-                round(base - used_top),
+                r#"<path class="limit {class}" d="M{LEFT} {}H{}"/>"#,
+                whole(scale.y(limit.value)),
+                WIDTH - RIGHT,
             );
-            if p.throttled > 0.0 {
-                // Refused work stacked on what was served: the whole bar is the demand. Any
-                // throttling is worth seeing, so the mark is never thinner than MIN_MARK.
-                let top = scale.y(p.value + p.throttled).min(used_top - MIN_MARK);
-                let _ = write!(
-                    svg,
-                    r#"<rect class="refused" x="{x}" y="{}" width="{width}" height="{}"/>"#,
-                    round(top),
-                    round(used_top - top),
-                );
-            }
-            // The figure over the bar is the demand; red when part of it was refused.
-            let hot = if p.throttled > 0.0 {
-                r#" class="hot""#
-            } else {
-                ""
-            };
             let _ = write!(
-                labels,
-                r#"<text x="{cx}" y="{}">{}</text><text{hot} x="{cx}" y="{}">{}</text>"#,
-                HEIGHT - 6.0,
-                escape(&p.label),
-                round((scale.y(p.value + p.throttled).min(used_top - MIN_MARK)) - 3.0),
-                group(p.value + p.throttled),
-                cx = round(x_center(i, count, self.style.width())),
+                values,
+                r#"<text class="{class}" x="{}" y="{}">{}</text>"#,
+                LEFT - 3.0,
+                round(y + 3.5),
+                compact_limit(limit.value)
             );
         }
-        labels.push_str("</g>");
-        svg.push_str(&labels);
-    }
-
-    fn line(&self, svg: &mut String, scale: Scale) {
-        let count = self.points.len();
-        // One polyline per run of points with data.
-        let mut runs: Vec<Vec<String>> = vec![Vec::new()];
-        for (i, p) in self.points.iter().enumerate() {
-            if p.is_missing() {
-                runs.push(Vec::new());
-            } else {
-                runs.last_mut().expect("never empty").push(format!(
-                    "{},{}",
-                    round(x_center(i, count, self.style.width())),
-                    round(scale.y(p.demand()))
-                ));
-            }
-        }
-        for run in runs.iter().filter(|r| !r.is_empty()) {
-            let _ = write!(
-                svg,
-                r#"<polyline class="series" points="{}"/>"#,
-                run.join(" ")
-            );
-        }
-        for (i, p) in self
-            .points
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.throttled > 0.0 && !p.is_missing())
-        {
-            let _ = write!(
-                svg,
-                r#"<circle class="throttled" cx="{}" cy="{}" r="2.5"><title>{}: {} throttled</title></circle>"#,
-                round(x_center(i, count, self.style.width())),
-                round(scale.y(p.demand())),
-                escape(&p.label),
-                group(p.throttled),
-            );
-        }
+        values.push_str("</g>");
+        svg.push_str(&values);
         if let (Some(first), Some(last)) = (self.points.first(), self.points.last()) {
             let _ = write!(
                 svg,
                 r#"<g class="ends"><text x="{LEFT}" y="{y}">{}</text><text x="{}" y="{y}">{}</text></g>"#,
                 escape(&first.label),
-                self.style.width() - RIGHT,
+                WIDTH - RIGHT,
                 escape(&last.label),
                 y = HEIGHT - 6.0,
             );
         }
+        svg.push_str("</svg>");
+        svg
+    }
+
+    /// The line's and the throttled dots' path data, x in hours from the first. The line is a
+    /// subpath per run of hours with data, each a move and relative steps (`l1-3`), hours on one
+    /// straight stretch (most often flat) merged into one step; a dot is a zero-length subpath
+    /// that the round cap of its stroke makes a dot.
+    fn paths(&self, scale: Scale) -> (String, String) {
+        let y = |p: &Point| whole(scale.y(p.demand()));
+        let mut line = String::new();
+        let mut steps: Vec<(usize, i64)> = Vec::new();
+        let mut previous: Option<i64> = None;
+        for (i, p) in self.points.iter().enumerate() {
+            if p.is_missing() {
+                write_steps(&mut line, &mut steps);
+                previous = None;
+                continue;
+            }
+            let y = y(p);
+            match previous {
+                None => {
+                    let _ = write!(line, "M{i} {y}");
+                }
+                // Merged with the step before when on the same straight stretch.
+                Some(before) => {
+                    let rise = y - before;
+                    match steps.last_mut() {
+                        Some((hours, total)) if *total == rise * *hours as i64 => {
+                            *hours += 1;
+                            *total += rise;
+                        }
+                        _ => steps.push((1, rise)),
+                    }
+                }
+            }
+            previous = Some(y);
+        }
+        write_steps(&mut line, &mut steps);
+        let mut dots = String::new();
+        let mut at: Option<(usize, i64)> = None;
+        for (i, p) in self.points.iter().enumerate() {
+            if p.throttled <= 0.0 || p.is_missing() {
+                continue;
+            }
+            let y = y(p);
+            let _ = match at {
+                None => write!(dots, "M{i} {y}h0"),
+                Some((x0, y0)) => write!(dots, "m{}{}h0", i - x0, signed(y - y0)),
+            };
+            at = Some((i, y));
+        }
+        (line, dots)
+    }
+}
+
+/// A run's steps as one relative line-to: "l1-3 4 0 1 2" (hours, then the rise over them).
+fn write_steps(d: &mut String, steps: &mut Vec<(usize, i64)>) {
+    if steps.is_empty() {
+        return;
+    }
+    d.push('l');
+    for (i, (hours, rise)) in steps.drain(..).enumerate() {
+        if i > 0 {
+            d.push(' ');
+        }
+        let _ = write!(d, "{hours}{}", signed(rise));
+    }
+}
+
+/// A second coordinate after a first: a minus sign separates them, else a space.
+fn signed(v: i64) -> String {
+    if v < 0 {
+        v.to_string()
+    } else {
+        format!(" {v}")
     }
 }
 
 /// The thinnest mark of throttling on a bar, in viewBox units.
-const MIN_MARK: f64 = 2.5;
+const MIN_MARK: i64 = 3;
 
 /// Vertical room one axis label needs, in viewBox units (the text is 10 high).
 const LABEL_GAP: f64 = 10.0;
@@ -415,9 +530,20 @@ fn compact_limit(v: f64) -> String {
     if v < 100_000.0 { group(v) } else { compact(v) }
 }
 
-/// A tenth of a unit is finer than any screen shows; shorter numbers keep the page small.
+/// A whole viewBox unit is about a pixel at the size a page shows these charts.
+fn whole(v: f64) -> i64 {
+    v.round() as i64
+}
+
+/// Text labels, placed to a tenth.
 fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
+}
+
+/// The hour's width and the line's offset: 672 hours share 908 units, so a rounding error
+/// of a thousandth adds up to under a unit.
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
 }
 
 /// 2,100: whole, with thousands separators.
@@ -465,6 +591,21 @@ mod tests {
         }
     }
 
+    fn limits() -> Vec<Limit> {
+        vec![
+            Limit {
+                label: "limit".into(),
+                value: 2000.0,
+                kind: LimitKind::Current,
+            },
+            Limit {
+                label: "recommended".into(),
+                value: 3000.0,
+                kind: LimitKind::Proposed,
+            },
+        ]
+    }
+
     #[test]
     fn nice_ceilings_are_round() {
         let cases = [
@@ -501,96 +642,188 @@ mod tests {
         assert_eq!(Scale::fitting([0.0, 0.0]).top, 1.0);
     }
 
-    #[test]
-    fn slots_split_the_plot_evenly() {
-        // Plot from 44 to 312: 268 wide; three slots of 89.33.
-        assert_eq!(x_center(0, 1, WIDTH), 178.0);
-        assert!((x_center(0, 3, WIDTH) - 88.667).abs() < 1e-3);
-        assert!((x_center(2, 3, WIDTH) - 267.333).abs() < 1e-3);
-        // A line's plot from 44 to 952: four slots of 227.
-        assert_eq!(x_center(1, 4, LINE_WIDTH), 384.5);
-    }
-
-    fn chart(style: Style, points: Vec<Point>) -> Chart {
-        Chart {
-            id: "c1".into(),
-            title: "APS of <orders> & co".into(),
-            unit: "APS".into(),
-            style,
-            points,
-            limits: vec![
-                Limit {
-                    label: "limit".into(),
-                    value: 2000.0,
-                    kind: LimitKind::Current,
+    fn gauges() -> Gauges {
+        Gauges {
+            id: "n1".into(),
+            rows: vec![
+                Gauge {
+                    unit: "APS".into(),
+                    now: 2000.0,
+                    throttled: 100.0,
+                    week: Some(Week {
+                        mean: 300.0,
+                        p99: 1500.0,
+                    }),
+                    limits: limits(),
                 },
-                Limit {
-                    label: "recommended".into(),
-                    value: 3000.0,
-                    kind: LimitKind::Proposed,
+                Gauge {
+                    unit: "RPS".into(),
+                    now: 1.0,
+                    throttled: 0.0,
+                    week: None,
+                    limits: vec![Limit {
+                        label: "limit <now>".into(),
+                        value: 1000.0,
+                        kind: LimitKind::Current,
+                    }],
                 },
             ],
         }
     }
 
     #[test]
-    fn bars_are_drawn_to_scale_with_the_refused_part_on_top() {
-        let c = chart(
-            Style::Bars,
-            vec![point("now", 2000.0, 100.0), point("7d p99", 1934.0, 0.0)],
+    fn gauges_draw_a_row_per_dimension_to_its_own_scale() {
+        let svg = gauges().render();
+        // APS: 3,000 × 1.05 = 3,150 is the bar's 300 units; RPS: 1,050.
+        assert!(
+            svg.contains(r#"<path class="bar" d="M0 6h190M0 24h0"/>"#),
+            "{svg}"
         );
-        let svg = c.render();
-        // 3,000 × 1.1 → 5,000: 2,000 is 40% of the 128-unit plot = 51.2 high, from y 86.8.
-        assert_eq!(c.scale().top, 5000.0);
+        // 100 throttled: 9.5 units, after the 190 used.
+        assert!(
+            svg.contains(r#"<path class="refused" d="M190 6h10"/>"#),
+            "{svg}"
+        );
+        // The 7-day mean to p99, under the APS bar only.
+        assert!(
+            svg.contains(r#"<path class="week" d="M29 14h114"/>"#),
+            "{svg}"
+        );
+        // Ticks across each row at its limits; RPS has no proposed one.
+        assert!(
+            svg.contains(r#"<path class="limit current" d="M190 0v18M286 18v18"/>"#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<path class="limit proposed" d="M286 0v18"/>"#),
+            "{svg}"
+        );
+        // The words are the text alternative, throttling in red; escaped.
+        assert!(
+            svg.contains(r#"role="img" aria-labelledby="n1-0 n1-1""#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<text id="n1-0" x="312" y="11">APS now 2,000 <tspan class="hot">(100 throttled)</tspan>, 7-day mean 300, p99 1,500; limit 2,000, recommended 3,000</text>"#),
+            "{svg}"
+        );
         assert!(
             svg.contains(
-                r#"<rect class="bar throttled" x="87" y="86.8" width="48" height="51.2"/>"#
+                r#"<text id="n1-1" x="312" y="29">RPS now 1; limit &lt;now&gt; 1,000</text>"#
             ),
             "{svg}"
         );
-        // 100 refused: 2.56 units above it.
-        assert!(
-            svg.contains(r#"<rect class="refused" x="87" y="84.2" width="48" height="2.6"/>"#),
-            "{svg}"
-        );
-        assert_eq!(svg.matches(r#"<rect class="bar"#).count(), 2);
-        assert_eq!(svg.matches("<path class=\"limit").count(), 2);
-        assert!(
-            svg.contains(r#"<path class="limit proposed" d="M44 61.2H312"/>"#),
-            "{svg}"
-        );
-        assert!(svg.contains(r#"data-points="2""#));
-        assert_eq!(
-            c.description(),
-            "now 2,000 APS (100 throttled); 7d p99 1,934 APS; limit 2,000 APS; recommended 3,000 APS"
-        );
+        assert!(svg.contains(r#"viewBox="0 0 960 36""#), "{svg}");
     }
 
     #[test]
-    fn a_little_throttling_is_still_visible() {
-        // 1 of 5,000 would be 0.03 units high.
-        let svg = chart(Style::Bars, vec![point("now", 2000.0, 1.0)]).render();
+    fn a_little_throttling_is_still_visible_and_a_quiet_row_has_no_red() {
+        let mut g = gauges();
+        g.rows[0].throttled = 1.0;
+        let svg = g.render();
         assert!(
-            svg.contains(r#"<rect class="refused" x="154" y="84.3" width="48" height="2.5"/>"#),
+            svg.contains(r#"<path class="refused" d="M190 6h3"/>"#),
             "{svg}"
         );
+        g.rows[0].throttled = 0.0;
+        let svg = g.render();
+        assert!(!svg.contains("refused") && !svg.contains("hot"), "{svg}");
+    }
+
+    #[test]
+    fn a_limit_at_the_same_place_in_adjacent_rows_is_one_tick() {
+        let mut g = gauges();
+        g.rows[0].throttled = 0.0;
+        g.rows[0].limits.pop();
+        g.rows.push(g.rows[1].clone());
+        g.rows[1].limits[0].value = 2000.0;
+        let svg = g.render();
+        // Each row's limit is its largest figure: 286 of 300 units in all three.
         assert!(
-            svg.contains(r#"<text class="hot" x="178" y="81.3">2,001</text>"#),
+            svg.contains(r#"<path class="limit current" d="M286 0v54"/>"#),
+            "{svg}"
+        );
+        // Over its limit: the row's scale is fitted to its bar instead.
+        g.rows[1].now = 4000.0;
+        let svg = g.render();
+        assert!(
+            svg.contains(r#"<path class="limit current" d="M286 0v18M143 18v18M286 36v18"/>"#),
             "{svg}"
         );
     }
 
-    #[test]
-    fn words_in_a_chart_are_escaped() {
-        let svg = chart(Style::Bars, vec![point("<b>", 1.0, 0.0)]).render();
-        assert!(svg.contains("<title id=\"c1-t\">APS of &lt;orders&gt; &amp; co</title>"));
-        assert!(svg.contains("&lt;b&gt;"));
-        assert!(!svg.contains("<b>"));
-        assert!(!svg.contains("<orders>"));
+    fn line(points: Vec<Point>) -> Line {
+        Line {
+            title: "APS of <orders> & co".into(),
+            unit: "APS".into(),
+            points,
+            limits: limits(),
+        }
+    }
+
+    /// The d attribute of the path of `class`.
+    fn path<'a>(svg: &'a str, class: &str) -> &'a str {
+        let start = svg
+            .find(&format!(r#"<path class="{class}" d=""#))
+            .unwrap_or_else(|| panic!("no {class}: {svg}"));
+        let rest = &svg[start..];
+        let rest = &rest[rest.find("d=\"").unwrap() + 3..];
+        &rest[..rest.find('"').unwrap()]
+    }
+
+    /// The absolute points of path data made of `M x y`, `m dx dy`, `l` steps and `h0`.
+    fn decode(d: &str) -> Vec<Vec<(i64, i64)>> {
+        let mut runs: Vec<Vec<(i64, i64)>> = Vec::new();
+        let mut at = (0, 0);
+        let numbers = |s: &str| -> Vec<i64> {
+            let spaced = s.replace('-', " -");
+            spaced
+                .split_whitespace()
+                .map(|n| n.parse().unwrap())
+                .collect()
+        };
+        let commands: Vec<(char, String)> = {
+            let mut out: Vec<(char, String)> = Vec::new();
+            for c in d.chars() {
+                if c.is_ascii_alphabetic() {
+                    out.push((c, String::new()));
+                } else {
+                    out.last_mut().unwrap().1.push(c);
+                }
+            }
+            out
+        };
+        for (command, args) in commands {
+            let n = numbers(&args);
+            match command {
+                'M' => {
+                    at = (n[0], n[1]);
+                    runs.push(vec![at]);
+                }
+                'm' => {
+                    at = (at.0 + n[0], at.1 + n[1]);
+                    runs.push(vec![at]);
+                }
+                'l' => {
+                    for pair in n.chunks(2) {
+                        // A merged step stands for one point an hour along it.
+                        let (hours, rise) = (pair[0], pair[1]);
+                        assert_eq!(rise % hours, 0, "{d}");
+                        for _ in 0..hours {
+                            at = (at.0 + 1, at.1 + rise / hours);
+                            runs.last_mut().unwrap().push(at);
+                        }
+                    }
+                }
+                'h' => assert_eq!(n, [0], "{d}"),
+                other => panic!("{other} in {d}"),
+            }
+        }
+        runs
     }
 
     #[test]
-    fn a_line_is_one_polyline_with_a_dot_per_throttled_point() {
+    fn a_line_is_one_path_an_hour_a_step_with_a_dot_per_throttled_hour() {
         let points: Vec<Point> = (0..672)
             .map(|h| {
                 point(
@@ -600,53 +833,62 @@ mod tests {
                 )
             })
             .collect();
-        let c = chart(Style::Line, points);
+        let c = line(points.clone());
         let svg = c.render();
-        assert_eq!(svg.matches("<polyline").count(), 1);
-        let coords = svg
-            .split("<polyline class=\"series\" points=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
-        assert_eq!(coords.split(' ').count(), 672);
-        // Hours 0, 100, ..., 600.
-        assert_eq!(svg.matches("<circle class=\"throttled\"").count(), 7);
+        let scale = c.scale();
+        let want: Vec<(i64, i64)> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as i64, whole(scale.y(p.demand()))))
+            .collect();
+        assert_eq!(decode(path(&svg, "series")), std::slice::from_ref(&want));
+        // Hours 0, 100, ..., 600: a zero-length subpath each, at the line.
+        let dots: Vec<(i64, i64)> = decode(path(&svg, "throttled"))
+            .into_iter()
+            .map(|run| run[0])
+            .collect();
+        let throttled: Vec<(i64, i64)> = want.iter().copied().step_by(100).collect();
+        assert_eq!(dots, throttled);
+        // 908 units for 672 hours: 1.351 a step, the first in the middle of its hour.
+        assert!(
+            svg.contains(r#"<g transform="translate(44.676 0) scale(1.351 1)">"#),
+            "{svg}"
+        );
         assert_eq!(
             c.description(),
-            "672 points, peak 2,300 APS, 7 throttled; limit 2,000 APS; recommended 3,000 APS"
+            "APS of <orders> & co: 672 points, peak 2,300 APS, 7 throttled; limit 2,000 APS; recommended 3,000 APS"
         );
-        // Four weeks of hours stay small.
-        assert!(svg.len() < 16_000, "{} bytes", svg.len());
+        assert!(svg.contains(r#"aria-label="APS of &lt;orders&gt; &amp; co: 672 points"#));
+        // Four weeks of hours stay small: under 5 bytes an hour.
+        assert!(svg.len() < 672 * 5, "{} bytes", svg.len());
     }
 
     #[test]
-    fn a_line_draws_demand_and_breaks_where_data_is_missing() {
-        let c = chart(
-            Style::Line,
-            vec![
-                point("h0", 1000.0, 0.0),
-                point("h1", 2000.0, 500.0),
-                point("h2", f64::NAN, 0.0),
-                point("h3", 1000.0, 0.0),
-            ],
-        );
+    fn a_flat_stretch_is_one_step_and_the_line_breaks_where_data_is_missing() {
+        let mut points: Vec<Point> = (0..10)
+            .map(|h| point(&format!("h{h}"), 1000.0, 0.0))
+            .collect();
+        points[4] = point("h4", 2000.0, 500.0);
+        points[6] = point("h6", f64::NAN, 0.0);
+        let c = line(points);
         let svg = c.render();
-        // Two runs; the throttled hour drawn at its demand, 2,500 of a 5,000 scale: y 74.
-        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
-        assert!(
-            svg.contains(r#"<polyline class="series" points="157.5,112.4 384.5,74"/>"#),
+        // 1,000 of a 5,000 scale is y 112.4: four flat hours, up to 2,500 (y 74), back down;
+        // then a break, and three flat hours.
+        assert_eq!(
+            path(&svg, "series"),
+            "M0 112l3 0 1-38 1 38M7 112l2 0",
             "{svg}"
         );
-        assert!(
-            svg.contains(r#"<circle class="throttled" cx="384.5" cy="74""#),
-            "{svg}"
-        );
-        assert!(svg.contains(r#"viewBox="0 0 960 160""#), "{svg}");
+        assert_eq!(path(&svg, "throttled"), "M4 74h0");
         assert_eq!(
             c.description(),
-            "4 points, peak 2,500 APS, 1 throttled, 1 without data; limit 2,000 APS; recommended 3,000 APS"
+            "APS of <orders> & co: 10 points, peak 2,500 APS, 1 throttled, 1 without data; limit 2,000 APS; recommended 3,000 APS"
+        );
+        assert!(svg.contains(r#"viewBox="0 0 960 160""#), "{svg}");
+        assert_eq!(svg.matches(r#"<path class="limit"#).count(), 2);
+        assert!(
+            svg.contains(r#"<path class="limit proposed" d="M44 61H952"/>"#),
+            "{svg}"
         );
     }
 

@@ -57,9 +57,13 @@ window.addEventListener("load", function () {
       s.querySelectorAll("dl.facts dt").forEach(function (dt) {
         facts_of[dt.textContent] = dt.nextElementSibling.textContent;
       });
+      var path = function (chart, cls) {
+        var p = chart.querySelector("path." + cls);
+        return p ? p.getAttribute("d") : null;
+      };
       facts.sections.push({
-        namespace: s.dataset.namespace,
         heading: s.querySelector("h3").textContent,
+        bytes: s.outerHTML.length,
         action: s.querySelector(".badge").textContent,
         reason: s.querySelector("p.reason").textContent,
         command: code ? code.textContent : null,
@@ -68,17 +72,26 @@ window.addEventListener("load", function () {
         }),
         facts: facts_of,
         charts: Array.prototype.map.call(s.querySelectorAll("svg.chart"), function (c) {
+          var series = c.querySelector("path.series");
+          var named = (c.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
           return {
-            title: c.querySelector("title").textContent,
-            desc: c.querySelector("desc").textContent,
+            kind: c.classList.contains("gauges") ? "gauges" : "line",
             role: c.getAttribute("role"),
+            name: c.computedName,
+            label: c.getAttribute("aria-label"),
+            words: named.map(function (id) {
+              var e = document.getElementById(id);
+              return e && c.contains(e) ? e.textContent : null;
+            }),
             points: Number(c.dataset.points),
-            bars: c.querySelectorAll("rect.bar").length,
-            throttled: c.querySelectorAll("rect.refused").length,
-            dots: c.querySelectorAll("circle.throttled").length,
-            lines: c.querySelectorAll("polyline.series").length,
-            current: c.querySelectorAll(".limit.current").length,
-            proposed: c.querySelectorAll(".limit.proposed").length,
+            span: series ? series.getBBox().width + 1 : null,
+            bar: path(c, "bar"),
+            refused: path(c, "refused"),
+            week: path(c, "week"),
+            current: path(c, "limit.current"),
+            proposed: path(c, "limit.proposed"),
+            series: path(c, "series"),
+            throttled: path(c, "throttled"),
             width: c.getBoundingClientRect().width
           };
         })
@@ -192,8 +205,13 @@ fn probe(chromium: &Path, dir: &Path, page: &str, name: &str) -> Value {
     std::fs::write(&file, probed).unwrap();
     let profile = tempfile::tempdir().unwrap();
     let mut cmd = browser(chromium, profile.path());
-    cmd.arg("--dump-dom")
-        .arg(format!("file://{}", file.display()));
+    // `computedName`: the name assistive technology is given, as Chromium computes it.
+    cmd.args([
+        "--enable-blink-features=ComputedAccessibilityInfo",
+        "--force-renderer-accessibility",
+        "--dump-dom",
+    ])
+    .arg(format!("file://{}", file.display()));
     let dom = run(cmd);
     let start = dom
         .find("<pre id=\"tcap-probe\">")
@@ -251,12 +269,11 @@ fn check_against_json(rows: &[Value], facts: &Value) {
         .collect();
     let shown: Vec<&str> = sections
         .iter()
-        .map(|s| s["namespace"].as_str().unwrap())
+        .map(|s| s["heading"].as_str().unwrap())
         .collect();
     assert_eq!(shown, names);
     for (row, section) in rows.iter().zip(sections) {
         let ns = row["namespace"].as_str().unwrap();
-        assert_eq!(section["heading"], ns);
         if row["error"].is_null() {
             assert_eq!(section["action"], row["action"], "{ns}");
         }
@@ -275,43 +292,76 @@ fn check_against_json(rows: &[Value], facts: &Value) {
             );
             continue;
         }
-        assert_eq!(charts.len(), 3, "{ns}: a chart per dimension");
-        for (chart, (unit, key)) in
-            charts
-                .iter()
-                .zip([("APS", "aps"), ("RPS", "rps"), ("OPS", "ops")])
-        {
-            let dim = &row["dimensions"][key];
-            // APS has the window, the 7-day mean and p99; the others only the window.
-            let want = if key == "aps" && !row["aps_7d"].is_null() {
-                3
+        // One chart, a row per dimension: a bar each, throttling marked in the rows that
+        // throttled, the 7-day range under APS, the limit's tick in the rows that have one, and
+        // the figures in words that are the chart's text alternative.
+        let [chart] = charts.as_slice() else {
+            panic!("{ns}: one chart: {section:#}")
+        };
+        assert_eq!(chart["kind"], "gauges", "{ns}");
+        assert_eq!(chart["role"], "img");
+        let dims = [("APS", "aps"), ("RPS", "rps"), ("OPS", "ops")];
+        let rows_where = |test: &dyn Fn(&Value) -> bool| -> Vec<usize> {
+            (0..3)
+                .filter(|i| test(&row["dimensions"][dims[*i].1]))
+                .collect()
+        };
+        assert_eq!(
+            gauge_rows(&chart["bar"]),
+            [0, 1, 2],
+            "{ns}: a bar per dimension"
+        );
+        assert_eq!(
+            gauge_rows(&chart["refused"]),
+            rows_where(&|d| d["throttled"].as_f64().unwrap() > 0.0),
+            "{ns}: throttling is marked"
+        );
+        assert_eq!(
+            gauge_rows(&chart["week"]),
+            if row["aps_7d"].is_null() {
+                vec![]
             } else {
-                1
-            };
-            assert_eq!(chart["points"], want, "{ns} {unit}");
-            assert_eq!(chart["bars"], want, "{ns} {unit}: one bar per point");
-            assert_eq!(chart["role"], "img");
-            assert_eq!(chart["title"], format!("{unit} of {ns}"));
-            assert_eq!(
-                chart["throttled"],
-                u64::from(dim["throttled"].as_f64().unwrap() > 0.0),
-                "{ns} {unit}: throttling is marked"
-            );
-            assert_eq!(
-                chart["current"],
-                u64::from(!dim["limit"].is_null()),
-                "{ns} {unit}"
-            );
+                vec![0]
+            },
+            "{ns}: the 7-day range, for APS"
+        );
+        assert_eq!(
+            gauge_rows(&chart["current"]),
+            rows_where(&|d| !d["limit"].is_null()),
+            "{ns}: the limit now"
+        );
+        let words = chart["words"].as_array().unwrap();
+        assert_eq!(words.len(), 3, "{ns}: {chart}");
+        // The rows' words are what a screen reader says for the chart.
+        let spoken: Vec<&str> = words.iter().filter_map(Value::as_str).collect();
+        assert_eq!(chart["name"], spoken.join(" "), "{ns}");
+        for ((unit, key), words) in dims.iter().zip(words) {
+            let dim = &row["dimensions"][key];
+            let words = words.as_str().unwrap_or_else(|| panic!("{ns}: {chart}"));
             assert!(
-                chart["desc"].as_str().unwrap().starts_with(&format!(
-                    "now {} {unit}",
+                words.starts_with(&format!(
+                    "{unit} now {}",
                     group(dim["count"].as_f64().unwrap())
                 )),
-                "{ns} {unit}: {}",
-                chart["desc"]
+                "{ns} {unit}: {words}"
             );
-            assert!(chart["width"].as_f64().unwrap() > 200.0, "{chart}");
+            if let Some(limit) = dim["limit"].as_f64() {
+                assert!(
+                    words.contains(&format!("limit {}", group(limit))),
+                    "{ns}: {words}"
+                );
+            }
+            let week = &row["aps_7d"];
+            if *key == "aps" && !week.is_null() {
+                let want = format!(
+                    ", 7-day mean {}, p99 {}",
+                    group(week["mean"].as_f64().unwrap()),
+                    group(week["p99"].as_f64().unwrap())
+                );
+                assert!(words.contains(&want), "{ns}: {words}");
+            }
         }
+        assert!(chart["width"].as_f64().unwrap() > 200.0, "{chart}");
         let trus = row["recommended_trus"].as_u64();
         let want = match row["action"].as_str().unwrap() {
             "provision" | "scale-up" | "scale-down" => {
@@ -436,13 +486,14 @@ fn the_demo_report_renders_in_chromium_as_analyze_says() {
         );
     }
 
-    screenshot(&chromium, dir.path(), &page, "html-report.png");
+    screenshot(&chromium, &page, "html-report");
 }
 
-/// The page as a reader sees it, kept for CI under `target/`.
-fn screenshot(chromium: &Path, dir: &Path, page: &str, name: &str) {
-    let screenshot = artefact(name);
-    let original = dir.join(format!("original-{name}.html"));
+/// The page as a reader sees it, and the page itself, kept for CI under `target/` as
+/// `NAME.png` and `NAME.html`.
+fn screenshot(chromium: &Path, page: &str, name: &str) {
+    let screenshot = artefact(&format!("{name}.png"));
+    let original = artefact(&format!("{name}.html"));
     std::fs::write(&original, page).unwrap();
     let profile = tempfile::tempdir().unwrap();
     let mut cmd = browser(chromium, profile.path());
@@ -533,7 +584,7 @@ fn the_plan_report_renders_in_chromium_as_plan_says() {
         .collect();
     let shown: Vec<&str> = sections
         .iter()
-        .map(|s| s["namespace"].as_str().unwrap())
+        .map(|s| s["heading"].as_str().unwrap())
         .collect();
     assert_eq!(shown, names);
     assert_eq!(names.len(), account.ids.len());
@@ -555,14 +606,18 @@ fn the_plan_report_renders_in_chromium_as_plan_says() {
         let [chart] = section["charts"].as_array().unwrap().as_slice() else {
             panic!("{name}: one chart: {section:#}")
         };
+        assert_eq!(chart["kind"], "line", "{name}");
         assert_eq!(chart["points"], hours, "{name}");
+        // The line as drawn spans every hour, from the first to the last.
+        assert_eq!(chart["span"], hours as f64, "{name}: {chart}");
         assert_eq!(chart["role"], "img");
-        let throttled_hours = match name {
+        let throttled_hours: usize = match name {
             "office-hours" => 4 * 5 * 8,
             "batch-sunday" => 4 * 3,
             _ => 0,
         };
-        assert_eq!(chart["dots"], throttled_hours, "{name}");
+        // A dot per throttled hour.
+        assert_eq!(subpaths(&chart["throttled"]), throttled_hours, "{name}");
         assert_eq!(
             row["throttled_minutes"],
             throttled_hours * 60,
@@ -570,11 +625,15 @@ fn the_plan_report_renders_in_chromium_as_plan_says() {
         );
         // Two days missing: the line breaks once, and says so.
         let (lines, missing) = if name == "patchy" { (2, 48) } else { (1, 0) };
-        assert_eq!(chart["lines"], lines, "{name}");
-        let desc = chart["desc"].as_str().unwrap();
+        assert_eq!(subpaths(&chart["series"]), lines, "{name}");
+        let label = chart["label"].as_str().unwrap();
+        assert_eq!(
+            chart["name"], label,
+            "{name}: the label is the chart's name"
+        );
         assert!(
-            desc.starts_with(&format!(
-                "{hours} points, peak {} APS, {throttled_hours} throttled",
+            label.starts_with(&format!(
+                "APS, the busiest minute of each hour: {hours} points, peak {} APS, {throttled_hours} throttled",
                 group(match name {
                     "office-hours" => 2800.0,
                     "growing" => 2200.0,
@@ -583,19 +642,26 @@ fn the_plan_report_renders_in_chromium_as_plan_says() {
                     _ => 100.0,
                 })
             )),
-            "{name}: {desc}"
+            "{name}: {label}"
         );
         assert_eq!(
-            desc.contains(&format!("{missing} without data")),
+            label.contains(&format!("{missing} without data")),
             missing > 0,
-            "{name}: {desc}"
+            "{name}: {label}"
         );
         // Today's limit always; the plan's when it changes something and differs.
-        assert_eq!(chart["current"], 1, "{name}");
+        assert_eq!(subpaths(&chart["current"]), 1, "{name}");
         let today_limit = row["growth"]["limit"].as_f64().unwrap();
         let planned = row["action"] != "keep"
             && (row["chosen_limit_aps"].as_f64().unwrap() - today_limit).abs() >= 0.5;
-        assert_eq!(chart["proposed"], u64::from(planned), "{name}");
+        assert_eq!(subpaths(&chart["proposed"]), usize::from(planned), "{name}");
+        // Small: the section, its four weeks of hours drawn, its facts and commands.
+        eprintln!("plan report: {name}: {} bytes", section["bytes"]);
+        assert!(
+            section["bytes"].as_u64().unwrap() < 4096,
+            "{name}: {} bytes",
+            section["bytes"]
+        );
         assert!(chart["width"].as_f64().unwrap() > 200.0, "{chart}");
         let section_facts = &section["facts"];
         assert_eq!(
@@ -672,16 +738,17 @@ fn the_plan_report_renders_in_chromium_as_plan_says() {
     // Throttled in the history: the office's peaks and the Sunday batch.
     assert_eq!(figures["throttled"]["value"], 2.0);
 
-    // Small: an hour is a point, not 60 (four weeks of minutes would be 40,320 a chart).
+    // Small: an hour is a point, not 60 (four weeks of minutes would be 40,320 a chart), and
+    // a few bytes: with the page's style, script, summary and table, under 5 kB a namespace.
     eprintln!("plan report: {} bytes", page.len());
     assert!(
-        page.len() < 16 * 1024 * rows.len(),
+        page.len() < 5 * 1024 * rows.len(),
         "{} bytes for {} namespaces",
         page.len(),
         rows.len()
     );
 
-    screenshot(&chromium, dir.path(), &page, "plan-report.png");
+    screenshot(&chromium, &page, "plan-report");
 }
 
 #[test]
@@ -712,6 +779,36 @@ fn the_probe_sees_a_broken_page() {
     }
 }
 
+/// Rows of a gauges chart (18 units each) that the marks of path data `d` are in: a mark's
+/// move ("M x y") places it; a tick ("v" and its length) spans every row it crosses.
+fn gauge_rows(d: &Value) -> Vec<usize> {
+    const ROW: f64 = 18.0;
+    let Some(d) = d.as_str() else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for mark in d.split('M').filter(|m| !m.is_empty()) {
+        let numbers: Vec<f64> = mark
+            .split(|c: char| c.is_ascii_alphabetic() || c == ' ')
+            .filter(|n| !n.is_empty())
+            .map(|n| n.parse().unwrap_or_else(|_| panic!("{d}")))
+            .collect();
+        let y = numbers[1];
+        let first = (y / ROW).floor() as usize;
+        let last = match mark.split_once('v') {
+            Some((_, length)) => ((y + length.parse::<f64>().unwrap()) / ROW).ceil() as usize - 1,
+            None => first,
+        };
+        rows.extend(first..=last);
+    }
+    rows
+}
+
+/// Subpaths of path data: moves, absolute or relative.
+fn subpaths(d: &Value) -> usize {
+    d.as_str().map_or(0, |d| d.matches(['M', 'm']).count())
+}
+
 /// 2,100 as the page writes it.
 fn group(v: f64) -> String {
     let digits = format!("{:.0}", v.round());
@@ -733,8 +830,8 @@ fn the_report_is_one_small_page_that_loads_nothing() {
     for remote in ["http://", "https://", "src=", "href=\"/", "@import", "url("] {
         assert!(!page.contains(remote), "{remote}");
     }
-    // Twelve namespaces: about 3.5 kB each, with the page's style and script.
-    assert!(page.len() < 64 * 1024, "{} bytes", page.len());
+    // Twelve namespaces: about 1.4 kB each, and the page's style and script.
+    assert!(page.len() < 26 * 1000, "{} bytes", page.len());
 }
 
 #[test]
@@ -747,9 +844,12 @@ fn a_report_of_hundreds_of_namespaces_stays_small() {
     expect_code(&out, 0);
     let page = text(&out.stdout);
     assert_eq!(page.matches("<section class=\"ns\"").count(), 300);
-    // About 3.5 kB a namespace: three charts, a table row, the reason and the command.
+    assert_eq!(page.matches("<svg class=\"chart gauges\"").count(), 300);
+    // A few hundred kB for hundreds of namespaces: about 1.3 kB each for a table row, a
+    // chart of three dimensions, the reason and the command.
+    eprintln!("300 namespaces: {} bytes", page.len());
     assert!(
-        page.len() < 300 * 4000,
+        page.len() < 400 * 1000,
         "{} bytes for 300 namespaces",
         page.len()
     );

@@ -12,7 +12,7 @@ use crate::capacity::dimension::Dimension;
 use crate::capacity::recommend::Action;
 use crate::cloud::model::CapacitySpec;
 use crate::commands::report::{Month, NamespaceReport, Report, fmt_price, render};
-use crate::output::svg::{Chart, Limit, LimitKind, Point, Style};
+use crate::output::svg::{Chart, Gauge, Gauges, Limit, LimitKind, Week};
 
 /// The page for `rows`, read at `now`.
 pub fn page(rows: &[Row], price: f64, target: f64, now: DateTime<Utc>) -> String {
@@ -119,42 +119,24 @@ fn namespace(index: usize, row: &Row) -> NamespaceReport {
     }
 }
 
-/// One chart per dimension: what was used now (and, for actions, over 7 days) against the
-/// limit now and the limit as recommended.
+/// One chart: a row per dimension, what was used now (and, for actions, the 7-day mean to
+/// p99) against the limit now and the limit as recommended (the capacity is in the section's
+/// heading).
 pub fn charts(index: usize, row: &Row) -> Vec<Chart> {
     let Some(dims) = &row.dimensions else {
         return Vec::new();
     };
-    [
+    let rows = [
         (Dimension::Aps, &dims.aps),
         (Dimension::Rps, &dims.rps),
         (Dimension::Ops, &dims.ops),
     ]
     .into_iter()
     .map(|(dimension, figures)| {
-        let mut points = vec![Point {
-            label: "now".into(),
-            value: figures.count,
-            throttled: figures.throttled,
-        }];
-        if dimension == Dimension::Aps
-            && let Some(stats) = row.aps_7d
-        {
-            points.push(Point {
-                label: "7d mean".into(),
-                value: stats.mean,
-                throttled: 0.0,
-            });
-            points.push(Point {
-                label: "7d p99".into(),
-                value: stats.p99,
-                throttled: 0.0,
-            });
-        }
         let mut limits = Vec::new();
         if let Some(limit) = figures.limit {
             limits.push(Limit {
-                label: "limit now".into(),
+                label: "limit".into(),
                 value: limit,
                 kind: LimitKind::Current,
             });
@@ -163,27 +145,30 @@ pub fn charts(index: usize, row: &Row) -> Vec<Chart> {
             && figures.limit.is_none_or(|l| (l - proposed).abs() >= 0.5)
         {
             limits.push(Limit {
-                label: format!(
-                    "recommended ({})",
-                    capacity_cell(
-                        row.recommended_capacity_mode,
-                        row.recommended_trus.map(f64::from)
-                    )
-                ),
+                label: "recommended".into(),
                 value: proposed,
                 kind: LimitKind::Proposed,
             });
         }
-        Chart {
-            id: format!("ns{index}-{}", dimension.as_str()),
-            title: format!("{} of {}", dimension.unit(), row.namespace),
+        Gauge {
             unit: dimension.unit().into(),
-            style: Style::Bars,
-            points,
+            now: figures.count,
+            throttled: figures.throttled,
+            week: row
+                .aps_7d
+                .filter(|_| dimension == Dimension::Aps)
+                .map(|s| Week {
+                    mean: s.mean,
+                    p99: s.p99,
+                }),
             limits,
         }
     })
-    .collect()
+    .collect();
+    vec![Chart::Gauges(Gauges {
+        id: format!("g{index}"),
+        rows,
+    })]
 }
 
 /// The limit of `dimension` under the recommended capacity: the TRUs' share, or what
@@ -254,12 +239,21 @@ mod tests {
         assert_eq!(ns.commands, [format!("tcap provision orders.x {trus}")]);
         assert_eq!(ns.capacity_recommended, format!("{trus} TRUs"));
 
-        let [aps, rps, ops] = &ns.charts[..] else {
+        let [Chart::Gauges(gauges)] = &ns.charts[..] else {
             panic!("{:?}", ns.charts)
         };
-        assert_eq!(aps.id, "ns7-aps");
-        let values: Vec<(f64, f64)> = aps.points.iter().map(|p| (p.value, p.throttled)).collect();
-        assert_eq!(values, [(500.0, 50.0), (300.0, 0.0), (480.0, 0.0)]);
+        assert_eq!(gauges.id, "g7");
+        let [aps, rps, ops] = &gauges.rows[..] else {
+            panic!("{gauges:?}")
+        };
+        assert_eq!((aps.now, aps.throttled), (500.0, 50.0));
+        assert_eq!(
+            aps.week,
+            Some(Week {
+                mean: 300.0,
+                p99: 480.0
+            })
+        );
         let limits: Vec<(f64, LimitKind)> = aps.limits.iter().map(|l| (l.value, l.kind)).collect();
         assert_eq!(
             limits,
@@ -269,11 +263,10 @@ mod tests {
             ]
         );
         // Requests and operations: the window only, against their own limits per TRU.
-        assert_eq!(rps.points.len(), 1);
-        assert_eq!(rps.points[0].value, 300.0);
+        assert_eq!((rps.now, rps.week), (300.0, None));
         assert_eq!(rps.limits[1].value, f64::from(trus) * 1500.0);
         assert_eq!(ops.limits[1].value, f64::from(trus) * 4000.0);
-        assert_eq!(ops.title, "OPS of orders.x");
+        assert_eq!(ops.unit, "OPS");
     }
 
     #[test]
@@ -295,7 +288,10 @@ mod tests {
         assert!(!ns.changes && !ns.throttled);
         assert!(ns.commands.is_empty());
         // On-Demand now and as recommended: the same limit, drawn once.
-        assert_eq!(ns.charts[0].limits.len(), 1, "{:?}", ns.charts[0].limits);
+        let [Chart::Gauges(gauges)] = &ns.charts[..] else {
+            panic!("{:?}", ns.charts)
+        };
+        assert_eq!(gauges.rows[0].limits.len(), 1, "{gauges:?}");
     }
 
     #[test]

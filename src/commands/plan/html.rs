@@ -10,7 +10,7 @@ use super::{PlanArgs, plan_namespace};
 use crate::capacity::plan::{self, Capacity, History, PlanAction, describe_windows};
 use crate::capacity::recommend::fmt_int;
 use crate::commands::report::{Month, NamespaceReport, Report, fmt_price, render, usd};
-use crate::output::svg::{Chart, Limit, LimitKind, Point, Style, group};
+use crate::output::svg::{Chart, Limit, LimitKind, Line, Point, group};
 
 /// The page for `report`; `histories` are the ones it was planned from, by namespace.
 pub fn page(report: &PlanReport, histories: &[(String, History)], tz: &Tz) -> String {
@@ -44,27 +44,25 @@ pub fn page(report: &PlanReport, histories: &[(String, History)], tz: &Tz) -> St
         namespaces: report
             .namespaces
             .iter()
-            .enumerate()
-            .map(|(i, row)| {
+            .map(|row| {
                 let history = histories
                     .iter()
                     .find(|(ns, _)| *ns == row.namespace)
                     .map(|(_, h)| h);
-                namespace(i, row, history, report, tz)
+                namespace(row, history, report, tz)
             })
             .collect(),
     })
 }
 
 fn namespace(
-    index: usize,
     row: &NamespacePlan,
     history: Option<&History>,
     report: &PlanReport,
     tz: &Tz,
 ) -> NamespaceReport {
     let charts: Vec<Chart> = history
-        .map(|h| history_chart(index, row, h, tz))
+        .map(|h| history_chart(row, h, tz))
         .into_iter()
         .collect();
     let throttled = row.throttled_minutes > 0;
@@ -286,7 +284,7 @@ fn history_fact(row: &NamespacePlan) -> (String, String) {
 
 /// The history as a line: one point per calendar hour, its busiest minute's demand with the
 /// throttled part beside it; today's limit and the chosen capacity's as lines.
-fn history_chart(index: usize, row: &NamespacePlan, history: &History, tz: &Tz) -> Chart {
+fn history_chart(row: &NamespacePlan, history: &History, tz: &Tz) -> Chart {
     let points = plan::hourly_peaks(history)
         .into_iter()
         .map(|(start, peak)| Point {
@@ -315,14 +313,12 @@ fn history_chart(index: usize, row: &NamespacePlan, history: &History, tz: &Tz) 
             kind: LimitKind::Proposed,
         });
     }
-    Chart {
-        id: format!("ns{index}-history"),
-        title: format!("APS of {}, the busiest minute of each hour", row.namespace),
+    Chart::Line(Line {
+        title: "APS, the busiest minute of each hour".into(),
         unit: "APS".into(),
-        style: Style::Line,
         points,
         limits,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -408,12 +404,10 @@ mod tests {
         assert_eq!(row.throttled_minutes, 2 * 2 * 60);
         assert_eq!(row.action, Some(PlanAction::Schedule));
         let report = report(vec![]);
-        let ns = namespace(3, &row, Some(&history), &report, &Tz::UTC);
-        let [chart] = &ns.charts[..] else {
+        let ns = namespace(&row, Some(&history), &report, &Tz::UTC);
+        let [Chart::Line(chart)] = &ns.charts[..] else {
             panic!("{:?}", ns.charts)
         };
-        assert_eq!(chart.id, "ns3-history");
-        assert_eq!(chart.style, Style::Line);
         assert_eq!(chart.points.len(), 48, "a point per hour");
         let throttled: Vec<usize> = (0..48)
             .filter(|h| chart.points[*h].throttled > 0.0)
@@ -478,6 +472,76 @@ mod tests {
     }
 
     #[test]
+    fn four_weeks_of_a_busy_namespace_are_a_few_kilobytes() {
+        // 28 days of minutes: weekday office hours at 2,700-3,000 APS against a 2,600 limit
+        // (so throttled), anything from 20 to 1,500 APS otherwise. Each hour's level comes
+        // from a fixed pseudo-random sequence, so the line takes a different step every hour:
+        // the most a history costs to draw.
+        let start: DateTime<Utc> = "2026-11-02T00:00:00Z".parse().unwrap();
+        let mut state: u64 = 7;
+        let levels: Vec<f64> = (0..28 * 24)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (state >> 11) as f64 / (1u64 << 53) as f64
+            })
+            .collect();
+        let minutes = (0..28 * 24 * 60)
+            .map(|i| {
+                let t = start + Duration::minutes(i);
+                let level = levels[(i / 60) as usize];
+                let busy = t.weekday().num_days_from_monday() < 5 && (9..17).contains(&t.hour());
+                let demand = if busy {
+                    2700.0 + 300.0 * level
+                } else {
+                    20.0 + 1480.0 * level
+                };
+                Some(Minute {
+                    limit: 2600.0,
+                    foreground: demand.min(2600.0),
+                    throttled: (demand - 2600.0).max(0.0),
+                    ..Minute::default()
+                })
+            })
+            .collect();
+        let history = History { start, minutes };
+        let mut args = args();
+        args.history = std::time::Duration::from_secs(28 * 86_400);
+        let row = plan_namespace(
+            "office.x",
+            &history,
+            Ok(info()),
+            &args,
+            50.0,
+            Duration::days(30),
+        );
+        assert!(row.throttled_minutes > 0);
+        let name = row.namespace.clone();
+        let page = page(&report(vec![row]), &[(name, history)], &Tz::UTC);
+        assert!(page.contains("data-points=\"672\""));
+        let start = page.find("<section class=\"ns\"").unwrap();
+        let section = &page[start..start + page[start..].find("</section>").unwrap()];
+        let path = |class: &str| {
+            let d = section
+                .split(&format!("class=\"{class}\" d=\""))
+                .nth(1)
+                .unwrap();
+            d[..d.find('"').unwrap()].to_string()
+        };
+        // Every weekday office hour throttled: 160 dots, about 6 bytes each.
+        let dots = path("throttled");
+        assert_eq!(dots.matches("h0").count(), 160, "{dots}");
+        assert!(dots.len() < 160 * 7, "{} bytes of dots", dots.len());
+        // A step every hour: under 5 bytes an hour.
+        let line = path("series");
+        assert!(line.len() < 672 * 5, "{} bytes of line", line.len());
+        // With the facts, the reason and the command: a namespace's section, whatever its
+        // history, is a few kilobytes (a calmer one, like those of the browser test, 1.5-3.6).
+        assert!(section.len() < 6000, "{} bytes: {section}", section.len());
+    }
+
+    #[test]
     fn the_page_escapes_names_and_shows_a_namespace_that_was_not_planned() {
         let history = history();
         let name = "<img src=x onerror=alert(1)>.x";
@@ -496,7 +560,7 @@ mod tests {
         assert!(page.contains("Not planned: capacity-info: 403 &lt;denied&gt;"));
         // Its history is drawn all the same, with no limit to compare it with.
         assert!(page.contains("data-points=\"48\""), "{page}");
-        assert_eq!(page.matches("<path class=\"limit").count(), 0);
+        assert_eq!(page.matches("class=\"limit").count(), 0);
         assert!(page.contains("Warning: office.x: 120 of 2880 minutes missing"));
         assert!(page.contains("Per 30 days today"));
     }
