@@ -161,7 +161,7 @@ Register-ArgumentCompleter -Native -CommandName 'tcap' -ScriptBlock {
         }
         'tcap;schedule-change' {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'An event file: several namespaces over one window, each flat or on a ramp')
-            [CompletionResult]::new('--max-concurrent-changes', '--max-concurrent-changes', [CompletionResultType]::ParameterName, 'At most this many of an event''s capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)')
+            [CompletionResult]::new('--max-concurrent-changes', '--max-concurrent-changes', [CompletionResultType]::ParameterName, 'With --file: at most this many of the event''s capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)')
             [CompletionResult]::new('--price-per-million-actions', '--price-per-million-actions', [CompletionResultType]::ParameterName, 'Dollars per million actions for the dry run''s figures [default: 50, the list price]')
             [CompletionResult]::new('--start-time', '--start-time', [CompletionResultType]::ParameterName, 'When to provision: RFC 3339 or local ''YYYY-MM-DD HH:MM'' [default: now]')
             [CompletionResult]::new('--end-time', '--end-time', [CompletionResultType]::ParameterName, 'When to revert: RFC 3339 or local ''YYYY-MM-DD HH:MM'' (no end: a permanent change)')

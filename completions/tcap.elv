@@ -153,7 +153,7 @@ set edit:completion:arg-completer[tcap] = {|@words|
         }
         &'tcap;schedule-change'= {
             cand --file 'An event file: several namespaces over one window, each flat or on a ramp'
-            cand --max-concurrent-changes 'At most this many of an event''s capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)'
+            cand --max-concurrent-changes 'With --file: at most this many of the event''s capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)'
             cand --price-per-million-actions 'Dollars per million actions for the dry run''s figures [default: 50, the list price]'
             cand --start-time 'When to provision: RFC 3339 or local ''YYYY-MM-DD HH:MM'' [default: now]'
             cand --end-time 'When to revert: RFC 3339 or local ''YYYY-MM-DD HH:MM'' (no end: a permanent change)'

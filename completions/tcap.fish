@@ -158,7 +158,7 @@ complete -c tcap -n "__fish_tcap_using_subcommand verify" -s v -l verbose -d 'Mo
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -l no-progress -d 'Never draw progress bars (they are drawn only when stderr is a terminal)'
 complete -c tcap -n "__fish_tcap_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l file -d 'An event file: several namespaces over one window, each flat or on a ramp' -r -F
-complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l max-concurrent-changes -d 'At most this many of an event\'s capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)' -r
+complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l max-concurrent-changes -d 'With --file: at most this many of the event\'s capacity changes in flight at once (Temporal allows an account 10 concurrent async operations)' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l price-per-million-actions -d 'Dollars per million actions for the dry run\'s figures [default: 50, the list price]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l start-time -d 'When to provision: RFC 3339 or local \'YYYY-MM-DD HH:MM\' [default: now]' -r
 complete -c tcap -n "__fish_tcap_using_subcommand schedule-change" -l end-time -d 'When to revert: RFC 3339 or local \'YYYY-MM-DD HH:MM\' (no end: a permanent change)' -r

@@ -213,13 +213,11 @@ async fn check_namespaces(
 ) -> Result<Vec<Checked>> {
     let mut checked = Vec::new();
     for (ns_spec, (namespace, steps)) in spec.namespaces.iter().zip(&resolved.namespaces) {
-        let first = CapacitySpec::Provisioned {
-            value: f64::from(steps[0].trus),
-        };
-        let plan = apply::read_plan(ops, namespace, first).await?;
-        let info = ops.capacity_info(namespace).await?;
+        // One read of each: the namespace (no request in progress, what it holds now) and its
+        // capacity-info, against which every step's value is checked with its line.
+        let plan = apply::read_plan(ops, namespace, CapacitySpec::OnDemand).await?;
         for (step, step_spec) in steps.iter().zip(&ns_spec.steps) {
-            change::check_tru_value(f64::from(step.trus), &info)
+            change::check_tru_value(f64::from(step.trus), &plan.info)
                 .map_err(|e| Error::Usage(format!("{}:{}: {e}", spec.source, step_spec.line)))?;
         }
         checked.push(Checked {

@@ -59,10 +59,10 @@ pub struct ScheduleChangeArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Allow an event's steps less than an hour apart (TRUs are adjusted and billed hourly)
-    #[arg(long, requires = "file")]
+    #[arg(long)]
     pub allow_subhour_steps: bool,
-    /// At most this many of an event's capacity changes in flight at once (Temporal allows an
-    /// account 10 concurrent async operations)
+    /// With --file: at most this many of the event's capacity changes in flight at once
+    /// (Temporal allows an account 10 concurrent async operations)
     #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
     pub max_concurrent_changes: u32,
     /// Dollars per million actions for the dry run's figures [default: 50, the list price]

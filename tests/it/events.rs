@@ -481,6 +481,17 @@ fn an_invalid_tru_value_or_an_owned_namespace_is_refused_before_anything_changes
     assert!(err.contains("bad.toml:7:") && err.contains('5'), "{err}");
     assert_eq!(emu.requests_to("POST", "/cloud/"), 0);
     assert!(read_event(&emu, "bad").is_none());
+    // A flat value is named by its line too.
+    let flat = write_event(
+        &emu,
+        "flat",
+        &format!("duration = \"2h\"\n[[namespace]]\nid = \"{a}\"\ntrus = 7\n"),
+    );
+    let out = tcap(&emu, &["schedule-change", "--file", flat.to_str().unwrap()]);
+    expect_code(&out, 2);
+    let err = text(&out.stderr);
+    assert!(err.contains("flat.toml:4:") && err.contains('7'), "{err}");
+    assert_eq!(emu.requests_to("POST", "/cloud/"), 0);
 
     // A namespace with an unfinished scheduled change (here an interrupted one) is owned.
     let mut held = Bg::spawn(&emu, &["schedule-change", &a, "3", "--duration", "1h"]);
